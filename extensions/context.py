@@ -1,0 +1,88 @@
+"""Context hook: values derived from the answers, computed once for every file.
+
+Templates read these instead of repeating long Jinja expressions:
+
+- ``package_name``: the project slug as a Python identifier;
+- ``enabled_modules``: the modules switched on, in module-map order;
+- ``module_exclusions``: path patterns of switched-off modules (copier's ``_exclude``);
+- ``services``: every long-running service with its local port.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from copier_template_extensions import ContextHook
+
+_HERE = Path(__file__).resolve().parent
+
+# Core services every generated repo has. The first domain service's name comes
+# from the answers; module services and their ports come from modules.yml.
+AUTH_SERVICE = {"name": "auth", "port": 8001, "kind": "core"}
+DOMAIN_SERVICE_PORT = 8000
+
+
+def _sibling(name: str) -> ModuleType:
+    """Load extensions/<name>.py by path.
+
+    copier loads extension files by path, not as a package, and an update renders
+    two template versions in one process: keying the module by its file path keeps
+    the old and the new version's code apart.
+    """
+    path = _HERE / f"{name}.py"
+    key = f"goldenpath_extensions_{name}_{abs(hash(str(path)))}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+naming = _sibling("naming")
+module_map = _sibling("module_map")
+
+
+def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
+    """Everything the templates derive from the answers (missing answers are tolerated)."""
+    modules = module_map.load()
+    enabled = modules.enabled(answers)
+    first_service = str(answers.get("first_service") or "catalog")
+    services = [
+        {"name": first_service, "port": DOMAIN_SERVICE_PORT, "kind": "domain"},
+        AUTH_SERVICE,
+    ]
+    services += [
+        {"name": module.service["name"], "port": module.service["port"], "kind": module.id}
+        for module in enabled
+        if module.service
+    ]
+    return {
+        "package_name": naming.snake(str(answers.get("project_slug") or "")),
+        "enabled_modules": [
+            {
+                "id": module.id,
+                "title": module.title,
+                "roadmap": module.roadmap,
+                "adds": module.adds,
+                "paths": list(module.paths),
+            }
+            for module in enabled
+        ],
+        "module_exclusions": "\n".join(modules.excluded_paths(answers)),
+        "services": services,
+    }
+
+
+class ContextUpdater(ContextHook):
+    """Adds :func:`derived_values` to copier's render context."""
+
+    def hook(self, context: dict[str, Any]) -> None:
+        context.update(derived_values(context))

@@ -1,0 +1,225 @@
+"""The goldenpath command line: a thin layer over copier's Python API.
+
+Exit codes: 0 done; 1 failed; 2 bad input (nothing written); 3 update applied
+with conflicts to resolve; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from goldenpath import __version__
+from goldenpath.answers import module_switches, parse_assignments
+from goldenpath.errors import EXIT_CONFLICTS, GoldenpathError
+from goldenpath.operations import generate, recorded_source, update
+from goldenpath.template_source import default_source, open_template
+
+app = typer.Typer(
+    name="goldenpath",
+    help="Generate and update a production-ready platform monorepo.\n\n"
+    "Exit codes: 0 done, 1 failed, 2 bad input (nothing written), "
+    "3 update left conflicts to resolve.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+T = TypeVar("T")
+
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        help="Template source: a goldenpath git checkout or git URL "
+        "[default: the checkout goldenpath runs from, or $GOLDENPATH_TEMPLATE]",
+        show_default=False,
+    ),
+]
+VcsRefOption = Annotated[
+    str | None,
+    typer.Option(
+        "--vcs-ref",
+        help="Template git tag, branch or commit [default: latest version tag, else HEAD]",
+        show_default=False,
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Answer a question, e.g. --set project_name='Acme Platform'. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action``; turn a GoldenpathError into one line, a hint and its exit code."""
+    try:
+        return action()
+    except GoldenpathError as error:
+        err.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+        if error.hint:
+            err.print(f"[yellow]hint:[/] {error.hint}", highlight=False, soft_wrap=True)
+        raise typer.Exit(error.exit_code) from None
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[None]:
+    with err.status(message, spinner="dots"):
+        yield
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        out.print(f"goldenpath {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """Generate and update a production-ready platform monorepo."""
+
+
+@app.command()
+def new(
+    dest: Annotated[Path, typer.Argument(help="Directory to create (must be new or empty).")],
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="Module preset: minimal (no modules) or full (every module).", show_default=False
+        ),
+    ] = None,
+    with_modules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with", metavar="MODULE", help="Switch a module on. Repeatable.", show_default=False
+        ),
+    ] = None,
+    assignments: SetOption = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Take the default for every question not set.")
+    ] = False,
+    template: TemplateOption = None,
+    vcs_ref: VcsRefOption = None,
+) -> None:
+    """Generate a new platform repo in DEST (same result as `copier copy --trust`)."""
+
+    def action() -> None:
+        source = template or default_source()
+        with _progress("Reading template"), open_template(source, vcs_ref) as info:
+            data = module_switches(
+                preset, with_modules or [], info.module_ids, info.module_map.presets
+            )
+            data |= parse_assignments(assignments or [], info.questions)
+        if defaults:
+            with _progress(f"Generating {dest}"):
+                result = generate(dest, source, vcs_ref, data, defaults=True)
+        else:  # the questionnaire needs the terminal, so no spinner over it
+            result = generate(dest, source, vcs_ref, data, defaults=False)
+        out.print(f"[green]Generated[/] {result.dest} from goldenpath {result.version}.")
+        out.print(
+            f"Next: cd {result.dest} && git init && git add -A && "
+            "git commit -m 'Start from goldenpath'"
+        )
+
+    _run(action)
+
+
+@app.command(name="update")
+def update_command(
+    dest: Annotated[
+        Path, typer.Argument(help="The generated repo to update.", show_default="current directory")
+    ] = Path(),
+    assignments: SetOption = None,
+    vcs_ref: VcsRefOption = None,
+) -> None:
+    """Pull template changes into a generated repo with a 3-way merge.
+
+    Your edits are kept; where they clash with a template change, the file gets
+    conflict markers, the command lists it and exits 3.
+    """
+
+    def action() -> None:
+        with _progress("Reading template"), open_template(recorded_source(dest), vcs_ref) as info:
+            data = parse_assignments(assignments or [], info.questions)
+        with _progress(f"Updating {dest}"):
+            result = update(dest, vcs_ref, data)
+        if result.old_version == result.new_version:
+            out.print(f"Already at template {result.new_version}; answers re-applied.")
+        else:
+            out.print(f"Updated {dest}: template {result.old_version} -> {result.new_version}.")
+        if result.conflicts:
+            raise GoldenpathError(
+                f"{len(result.conflicts)} file(s) have conflicts: {', '.join(result.conflicts)}",
+                "edit the <<<<<<< / >>>>>>> blocks (yours is 'before updating'), "
+                "then `git add` the files and commit",
+                exit_code=EXIT_CONFLICTS,
+            )
+        out.print("Review with `git diff`, then commit.")
+
+    _run(action)
+
+
+@app.command()
+def modules(
+    template: TemplateOption = None,
+    vcs_ref: VcsRefOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the module map as JSON.")] = False,
+) -> None:
+    """List the switchable modules: what each adds and which files it owns."""
+
+    def action() -> None:
+        with open_template(template or default_source(), vcs_ref) as info:
+            module_map = info.module_map
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    {
+                        module.id: {
+                            "title": module.title,
+                            "roadmap": module.roadmap,
+                            "adds": module.adds,
+                            "paths": list(module.paths),
+                            "integrates": dict(module.integrates),
+                        }
+                        for module in module_map.modules
+                    }
+                )
+            )
+            return
+        table = Table(title="goldenpath modules (switch with --with MODULE or --set MODULE=true)")
+        table.add_column("module", style="bold")
+        table.add_column("roadmap")
+        table.add_column("adds")
+        table.add_column("files")
+        table.add_column("with other modules")
+        for module in module_map.modules:
+            table.add_row(
+                module.id,
+                f"#{module.roadmap}",
+                module.adds,
+                "\n".join(module.paths),
+                "\n".join(f"{other}: {how}" for other, how in module.integrates.items()),
+            )
+        out.print(table)
+        presets = module_map.presets.items()
+        out.print("Presets: " + ", ".join(f"{name} = [{' '.join(ids)}]" for name, ids in presets))
+
+    _run(action)

@@ -1,0 +1,92 @@
+"""Where the template comes from, and what it declares (questions, module map).
+
+The default source is the git checkout this package runs from: copier records it
+in the generated repo's answers file, and `copier update` needs a git source with
+version tags to update from later. A template copied into site-packages could not
+be updated from, so an installed wheel needs ``--template`` or GOLDENPATH_TEMPLATE.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from copier._template import Template
+
+from goldenpath.errors import BadInputError, GoldenpathError
+
+TEMPLATE_ENV_VAR = "GOLDENPATH_TEMPLATE"
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def default_source() -> str:
+    """The template source used when ``--template`` is not given."""
+    if from_env := os.environ.get(TEMPLATE_ENV_VAR):
+        return from_env
+    if (_CHECKOUT / "copier.yml").is_file() and (_CHECKOUT / ".git").exists():
+        return str(_CHECKOUT)
+    raise BadInputError(
+        "no template source: goldenpath is not running from its git checkout",
+        f"pass --template SRC (a git URL or path) or set {TEMPLATE_ENV_VAR}",
+    )
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What the CLI needs to know about a template before running copier."""
+
+    root: Path
+    version: str
+    questions: dict[str, dict[str, Any]]
+    module_map: Any  # extensions/module_map.py's ModuleMap, loaded from this template
+
+    @property
+    def module_ids(self) -> tuple[str, ...]:
+        return tuple(self.module_map.ids)
+
+
+def _load_by_path(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise GoldenpathError(f"cannot load {path}", "is the template a goldenpath checkout?")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def open_template(source: str, vcs_ref: str | None = None) -> Iterator[TemplateInfo]:
+    """Check out ``source`` at ``vcs_ref`` (latest tag by default, like copier) and read it."""
+    template = Template(url=source, ref=vcs_ref)
+    try:
+        try:
+            root = template.local_abspath
+            questions = template.questions_data
+        except Exception as error:  # copier raises many types for a bad source
+            raise BadInputError(
+                f"cannot read template {source!r}"
+                + (f" at {vcs_ref!r}" if vcs_ref else "")
+                + f": {error}",
+                "check --template (a goldenpath checkout or git URL) and --vcs-ref",
+            ) from error
+        map_loader = root / "extensions" / "module_map.py"
+        if not map_loader.is_file():
+            raise BadInputError(
+                f"{source!r} is not a goldenpath template (no extensions/module_map.py)",
+                "point --template at a goldenpath checkout or its git URL",
+            )
+        module_map = _load_by_path(map_loader, f"goldenpath_template_map_{id(template)}")
+        yield TemplateInfo(
+            root=root,
+            version=str(template.version or template.commit or "unversioned"),
+            questions=questions,
+            module_map=module_map.load(root / "modules.yml"),
+        )
+    finally:
+        template._cleanup()
