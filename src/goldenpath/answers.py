@@ -11,6 +11,9 @@ from typing import Any
 
 from goldenpath.errors import BadInputError
 
+# copier reads any other string as true for a bool question; refuse it instead.
+BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0", "y", "n"})
+
 
 def parse_assignments(assignments: Iterable[str], questions: Mapping[str, Any]) -> dict[str, str]:
     """``["project_name=Acme"]`` -> ``{"project_name": "Acme"}``; every key must be a question."""
@@ -27,6 +30,11 @@ def parse_assignments(assignments: Iterable[str], questions: Mapping[str, Any]) 
             raise BadInputError(
                 f"--set {key}: unknown question {key!r}",
                 f"allowed questions: {', '.join(questions)}",
+            )
+        if questions[key].get("type") == "bool" and value.strip().lower() not in BOOLEAN_WORDS:
+            raise BadInputError(
+                f"--set {key}={value!r}: {key} is a switch",
+                f"write --set {key}=true or --set {key}=false",
             )
         data[key] = value
     return data

@@ -7,12 +7,14 @@ with conflicts to resolve; 130 interrupted.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from copier.errors import DirtyLocalWarning
 from rich.console import Console
 from rich.table import Table
 
@@ -33,6 +35,10 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+# Rendering a checkout with uncommitted changes is how template authors work;
+# copier's warning about it would only add noise to every run.
+warnings.filterwarnings("ignore", category=DirtyLocalWarning)
 
 T = TypeVar("T")
 
@@ -205,21 +211,20 @@ def modules(
             )
             return
         table = Table(title="goldenpath modules (switch with --with MODULE or --set MODULE=true)")
-        table.add_column("module", style="bold")
-        table.add_column("roadmap")
+        table.add_column("module", style="bold", no_wrap=True)
+        table.add_column("roadmap", no_wrap=True)
         table.add_column("adds")
-        table.add_column("files")
-        table.add_column("with other modules")
+        longest_path = max(len(path) for module in module_map.modules for path in module.paths)
+        table.add_column("files", no_wrap=True, min_width=longest_path)
         for module in module_map.modules:
-            table.add_row(
-                module.id,
-                f"#{module.roadmap}",
-                module.adds,
-                "\n".join(module.paths),
-                "\n".join(f"{other}: {how}" for other, how in module.integrates.items()),
-            )
+            table.add_row(module.id, f"#{module.roadmap}", module.adds, "\n".join(module.paths))
         out.print(table)
+        out.print("When both are on:", style="bold")
+        for module in module_map.modules:
+            for other, how in module.integrates.items():
+                out.print(f"  {module.id} + {other}: {how}", highlight=False, soft_wrap=True)
         presets = module_map.presets.items()
-        out.print("Presets: " + ", ".join(f"{name} = [{' '.join(ids)}]" for name, ids in presets))
+        listed = ", ".join(f"{name} ({' '.join(ids) or 'no modules'})" for name, ids in presets)
+        out.print(f"Presets for --preset: {listed}", markup=False)
 
     _run(action)

@@ -7,7 +7,9 @@ non-empty destination, unknown answers) and reports update conflicts plainly.
 
 from __future__ import annotations
 
+import io
 import subprocess
+from contextlib import nullcontext, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,19 +59,22 @@ def generate(
 ) -> Generated:
     """Render the template into ``dest`` (which must be new or empty)."""
     check_destination_is_free(dest)
+    # Without --defaults copier asks questions on the terminal: leave stderr alone then.
+    quiet_stderr = redirect_stderr(io.StringIO()) if defaults else nullcontext()
     try:
-        worker = copier.run_copy(
-            src_path=source,
-            dst_path=dest,
-            data=data,
-            defaults=defaults,
-            vcs_ref=vcs_ref,
-            unsafe=True,  # the template's Jinja extensions need --trust
-            quiet=True,
-        )
+        with quiet_stderr:
+            copier.run_copy(
+                src_path=source,
+                dst_path=dest,
+                data=data,
+                defaults=defaults,
+                vcs_ref=vcs_ref,
+                unsafe=True,  # the template's Jinja extensions need --trust
+                quiet=True,
+            )
     except (Exception, KeyboardInterrupt) as error:
         raise _translate(error) from error
-    return Generated(dest=dest, version=str(worker.template.version or worker.template.commit))
+    return Generated(dest=dest, version=_recorded_version(dest))
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -116,16 +121,17 @@ def update(dest: Path, vcs_ref: str | None, data: dict[str, Any]) -> Updated:
     """3-way merge template changes into ``dest``; conflicts are reported, never dropped."""
     old_version = _recorded_version(dest)
     try:
-        copier.run_update(
-            dst_path=dest,
-            data=data,
-            defaults=True,  # keep every earlier answer; new questions take their default
-            overwrite=True,
-            vcs_ref=vcs_ref,
-            unsafe=True,
-            conflict="inline",
-            quiet=True,
-        )
+        with redirect_stderr(io.StringIO()):
+            copier.run_update(
+                dst_path=dest,
+                data=data,
+                defaults=True,  # keep every earlier answer; new questions take their default
+                overwrite=True,
+                vcs_ref=vcs_ref,
+                unsafe=True,
+                conflict="inline",
+                quiet=True,
+            )
     except (Exception, KeyboardInterrupt) as error:
         translated = _translate(error)
         if "dirty" in translated.message.lower():

@@ -9,9 +9,11 @@ be updated from, so an installed wheel needs ``--template`` or GOLDENPATH_TEMPLA
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -56,6 +58,7 @@ def _load_by_path(path: Path, name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise GoldenpathError(f"cannot load {path}", "is the template a goldenpath checkout?")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 
@@ -66,7 +69,10 @@ def open_template(source: str, vcs_ref: str | None = None) -> Iterator[TemplateI
     template = Template(url=source, ref=vcs_ref)
     try:
         try:
-            root = template.local_abspath
+            # copier prints "No git tags found" when a checkout has no release tag yet;
+            # HEAD is then the right ref and the note is noise on our output.
+            with redirect_stderr(io.StringIO()):
+                root = template.local_abspath
             questions = template.questions_data
         except Exception as error:  # copier raises many types for a bad source
             raise BadInputError(

@@ -1,0 +1,98 @@
+"""Shared fixtures: the template's own extensions, the module matrix, cached renders."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def load_extension(name: str) -> ModuleType:
+    """Import extensions/<name>.py by path, the way copier loads it."""
+    key = f"goldenpath_test_extension_{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, TEMPLATE_ROOT / "extensions" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+naming = load_extension("naming")
+module_map = load_extension("module_map")
+MODULE_MAP = module_map.load()
+MODULE_IDS: tuple[str, ...] = MODULE_MAP.ids
+
+
+def all_combinations() -> list[frozenset[str]]:
+    """Every on/off combination of the modules (2**4 = 16)."""
+    return [
+        frozenset(combo)
+        for size in range(len(MODULE_IDS) + 1)
+        for combo in itertools.combinations(MODULE_IDS, size)
+    ]
+
+
+def combination_id(combo: frozenset[str]) -> str:
+    """A readable test id: ``none``, ``gateway+ml``, ``all``."""
+    if not combo:
+        return "none"
+    if len(combo) == len(MODULE_IDS):
+        return "all"
+    return "+".join(module for module in MODULE_IDS if module in combo)
+
+
+def module_answers(combo: frozenset[str]) -> dict[str, bool]:
+    return {module: module in combo for module in MODULE_IDS}
+
+
+COMBINATIONS = all_combinations()
+
+
+def combination_params() -> list[Any]:
+    """pytest params for the matrix; each combination is one xdist group so it renders once."""
+    return [
+        pytest.param(
+            combo, id=combination_id(combo), marks=pytest.mark.xdist_group(combination_id(combo))
+        )
+        for combo in COMBINATIONS
+    ]
+
+
+@pytest.fixture(scope="session")
+def render(copie_session: Any) -> Callable[..., Path]:
+    """Render the template (at the working tree, dirty changes included) once per answer set."""
+    cache: dict[tuple[tuple[str, Any], ...], Path] = {}
+
+    def _render(**answers: Any) -> Path:
+        key = tuple(sorted(answers.items()))
+        if key not in cache:
+            result = copie_session.copy(extra_answers=answers)
+            assert result.exception is None, result.exception
+            assert result.exit_code == 0
+            cache[key] = result.project_dir
+        return cache[key]
+
+    return _render
+
+
+def text_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """Every file of a rendered repo that decodes as UTF-8, with its text."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".git" not in path.relative_to(root).parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue

@@ -1,0 +1,158 @@
+"""The goldenpath CLI through Typer's test runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from goldenpath.cli import app
+from tests.conftest import ANSWERS_FILE, MODULE_IDS, MODULE_MAP, TEMPLATE_ROOT
+
+runner = CliRunner()
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file's bytes; the answers file without `_commit`, which differs between two
+    renders of a dirty checkout (copier commits the changes in each temporary clone)."""
+    tree = {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+    answers = tree[ANSWERS_FILE].decode().splitlines(keepends=True)
+    tree[ANSWERS_FILE] = "".join(
+        line for line in answers if not line.startswith("_commit:")
+    ).encode()
+    return tree
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param([], ["new", "update", "modules", "Exit codes"], id="app"),
+        pytest.param(
+            ["new"],
+            ["--preset", "--with", "--set", "--defaults", "--template", "--vcs-ref"],
+            id="new",
+        ),
+        pytest.param(["update"], ["3-way merge", "--set", "--vcs-ref"], id="update"),
+        pytest.param(["modules"], ["--json", "--template"], id="modules"),
+    ],
+)
+def test_help_everywhere(args: list[str], expected: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for word in expected:
+        assert word in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("goldenpath ")
+
+
+def test_modules_table_lists_every_module() -> None:
+    result = runner.invoke(app, ["modules"])
+    assert result.exit_code == 0, result.output
+    for module in MODULE_MAP.modules:
+        assert module.id in result.output
+        assert module.paths[0] in result.output
+    assert "full (gateway feature_flags ml edge)" in result.output
+
+
+def test_modules_json_is_the_module_map() -> None:
+    result = runner.invoke(app, ["modules", "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert tuple(printed) == MODULE_IDS
+    for module in MODULE_MAP.modules:
+        assert printed[module.id]["paths"] == list(module.paths)
+
+
+@pytest.mark.parametrize(
+    ("args", "enabled"),
+    [
+        pytest.param(["--preset", "minimal"], set(), id="preset-minimal"),
+        pytest.param(["--preset", "full"], set(MODULE_IDS), id="preset-full"),
+        pytest.param(
+            ["--with", "ml", "--with", "feature-flags"], {"ml", "feature_flags"}, id="with-two"
+        ),
+        pytest.param(
+            ["--preset", "full", "--set", "edge=false"],
+            set(MODULE_IDS) - {"edge"},
+            id="set-overrides-preset",
+        ),
+    ],
+)
+def test_new_switches_modules(tmp_path: Path, args: list[str], enabled: set[str]) -> None:
+    dest = tmp_path / "repo"
+    result = runner.invoke(
+        app, ["new", str(dest), "--defaults", "--vcs-ref", "HEAD", *args], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Generated" in result.output
+    for module in MODULE_MAP.modules:
+        assert (dest / module.paths[0]).exists() == (module.id in enabled), module.id
+
+
+def test_new_into_empty_existing_directory(tmp_path: Path) -> None:
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    result = runner.invoke(app, ["new", str(dest), "--defaults", "--vcs-ref", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert (dest / "README.md").is_file()
+
+
+def test_template_that_is_not_goldenpath_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "copier.yml").write_text("name: {type: str, default: x}\n")
+    result = runner.invoke(
+        app, ["new", str(tmp_path / "repo"), "--defaults", "--template", str(other)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "not a goldenpath template" in result.output
+
+
+@pytest.mark.slow
+def test_new_gives_the_same_repo_as_plain_copier(tmp_path: Path) -> None:
+    answers = ["project_name=Same Result", "gateway=true", "ml=true"]
+    via_cli = tmp_path / "cli"
+    result = runner.invoke(
+        app,
+        [
+            "new",
+            str(via_cli),
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            *[arg for answer in answers for arg in ("--set", answer)],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    via_copier = tmp_path / "copier"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "HEAD",
+            *[arg for answer in answers for arg in ("--data", answer)],
+            str(TEMPLATE_ROOT),
+            str(via_copier),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert _tree(via_cli) == _tree(via_copier)

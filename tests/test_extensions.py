@@ -1,0 +1,197 @@
+"""Unit tests for extensions/: naming filters, validators, the module map, the context hook."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import MODULE_IDS, MODULE_MAP, load_extension, module_map, naming
+
+
+@pytest.mark.parametrize(
+    ("value", "kebab", "snake", "pascal", "env"),
+    [
+        pytest.param(
+            "Acme Platform",
+            "acme-platform",
+            "acme_platform",
+            "AcmePlatform",
+            "ACME_PLATFORM",
+            id="words",
+        ),
+        pytest.param(
+            "acme-platform",
+            "acme-platform",
+            "acme_platform",
+            "AcmePlatform",
+            "ACME_PLATFORM",
+            id="kebab-in",
+        ),
+        pytest.param(
+            "OrderHistory",
+            "order-history",
+            "order_history",
+            "OrderHistory",
+            "ORDER_HISTORY",
+            id="camel-in",
+        ),
+        pytest.param(
+            "Café Ünïcode",
+            "cafe-unicode",
+            "cafe_unicode",
+            "CafeUnicode",
+            "CAFE_UNICODE",
+            id="accents-folded",
+        ),
+        pytest.param(
+            "  lots   of -- space ",
+            "lots-of-space",
+            "lots_of_space",
+            "LotsOfSpace",
+            "LOTS_OF_SPACE",
+            id="separators-collapse",
+        ),
+        pytest.param(
+            "3d-render", "3d-render", "3d_render", "3dRender", "_3D_RENDER", id="leading-digit"
+        ),
+    ],
+)
+def test_case_converters(value: str, kebab: str, snake: str, pascal: str, env: str) -> None:
+    assert naming.kebab(value) == kebab
+    assert naming.snake(value) == snake
+    assert naming.pascal(value) == pascal
+    assert naming.env_var(value) == env
+
+
+@pytest.mark.parametrize(
+    ("value", "max_length", "expected"),
+    [
+        pytest.param("Acme Platform", 63, "acme-platform", id="plain"),
+        pytest.param("42 Widgets", 63, "widgets", id="leading-digits-dropped"),
+        pytest.param("a" * 30 + " " + "b" * 30, 40, "a" * 30 + "-" + "b" * 9, id="cut"),
+        pytest.param("abcdefghi jklmnop", 10, "abcdefghi", id="no-trailing-hyphen-after-cut"),
+        pytest.param("日本語", 63, "", id="no-latin-letters"),
+    ],
+)
+def test_dns_label(value: str, max_length: int, expected: str) -> None:
+    assert naming.dns_label(value, max_length) == expected
+    assert not naming.slug_error(expected, max_length) or expected == ""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param('Say "hi"', id="double-quotes"),
+        pytest.param("O'Brien", id="single-quote"),
+        pytest.param("Café — ünïcode ✓", id="unicode"),
+        pytest.param("back\\slash: colon # hash", id="yaml-specials"),
+        pytest.param("yes", id="yaml-bool-word"),
+    ],
+)
+def test_quoted_is_valid_json_yaml_and_toml(value: str) -> None:
+    literal = naming.quoted(value)
+    assert json.loads(literal) == value
+    assert yaml.safe_load(f"key: {literal}") == {"key": value}
+    assert tomllib.loads(f"key = {literal}") == {"key": value}
+
+
+GOOD_ANSWERS = [
+    pytest.param(naming.project_name_error, "Acme Platform", id="project_name-plain"),
+    pytest.param(
+        naming.project_name_error, 'Café "Ünï" O\'Brien (EU) v2.0', id="project_name-unicode-quotes"
+    ),
+    pytest.param(naming.slug_error, "acme-platform", id="slug"),
+    pytest.param(naming.slug_error, "a" * 40, id="slug-40-chars"),
+    pytest.param(naming.service_name_error, "order-history", id="service"),
+    pytest.param(
+        naming.description_error, 'Payments for "EU" — $5 `fast`', id="description-free-text"
+    ),
+    pytest.param(naming.email_error, "platform@acme.example", id="email"),
+    pytest.param(naming.github_org_error, "Acme-Corp", id="org"),
+    pytest.param(naming.github_team_error, "platform_team-2", id="team"),
+    pytest.param(naming.aws_region_error, "us-gov-west-1", id="region-gov"),
+    pytest.param(naming.branch_error, "release/2026.1", id="branch"),
+]
+
+
+@pytest.mark.parametrize(("check", "value"), GOOD_ANSWERS)
+def test_validators_accept(check: object, value: str) -> None:
+    assert check(value) == ""  # type: ignore[operator]
+
+
+def test_filters_are_registered_by_the_extension() -> None:
+    from jinja2 import Environment
+
+    env = Environment(extensions=[naming.NamingExtension], autoescape=False)  # noqa: S701
+    assert env.from_string("{{ 'Acme Platform' | dns_label(40) }}").render() == "acme-platform"
+    assert set(naming.FILTERS) <= set(env.filters)
+
+
+def test_module_map_declares_four_switchable_modules() -> None:
+    assert MODULE_IDS == ("gateway", "feature_flags", "ml", "edge")
+    copier_questions = yaml.safe_load((Path(__file__).parents[1] / "copier.yml").read_text())
+    for module in MODULE_IDS:
+        assert copier_questions[module]["type"] == "bool", module
+        assert copier_questions[module]["default"] is False, module
+
+
+def test_module_paths_do_not_overlap() -> None:
+    seen: dict[str, str] = {}
+    for module in MODULE_MAP.modules:
+        for path in module.paths:
+            assert path not in seen, f"{path} claimed by {seen.get(path)} and {module.id}"
+            seen[path] = module.id
+
+
+@pytest.mark.parametrize(
+    ("answers", "excluded"),
+    [
+        pytest.param({}, {p for m in MODULE_MAP.modules for p in m.paths}, id="all-off"),
+        pytest.param({m: True for m in MODULE_IDS}, set(), id="all-on"),
+        pytest.param(
+            {"gateway": "true", "ml": "false"},
+            {p for m in MODULE_MAP.modules if m.id != "gateway" for p in m.paths},
+            id="string-answers",
+        ),
+    ],
+)
+def test_excluded_paths_follow_switches(answers: dict[str, object], excluded: set[str]) -> None:
+    assert set(MODULE_MAP.excluded_paths(answers)) == excluded
+
+
+def test_presets_name_known_modules() -> None:
+    assert MODULE_MAP.presets["minimal"] == ()
+    assert set(MODULE_MAP.presets["full"]) == set(MODULE_IDS)
+
+
+def test_malformed_module_map_names_the_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "modules.yml"
+    bad.write_text("modules:\n  x:\n    title: X\npresets: {}\n")
+    with pytest.raises(ValueError, match="module 'x' lacks"):
+        module_map.load(bad)
+
+
+def test_context_hook_derives_services_and_exclusions() -> None:
+    context = load_extension("context")
+    values = context.derived_values(
+        {"project_slug": "acme-platform", "first_service": "orders", "gateway": True}
+    )
+    assert values["package_name"] == "acme_platform"
+    assert [m["id"] for m in values["enabled_modules"]] == ["gateway"]
+    names = [service["name"] for service in values["services"]]
+    assert names == ["orders", "auth", "gateway"]
+    ports = [service["port"] for service in values["services"]]
+    assert len(set(ports)) == len(ports), "every service needs its own port"
+    assert "services/gateway" not in values["module_exclusions"].splitlines()
+    assert "libs/feature-flags" in values["module_exclusions"].splitlines()
+
+
+def test_context_hook_tolerates_missing_answers() -> None:
+    """copier renders question defaults before later questions are answered."""
+    values = load_extension("context").derived_values({})
+    assert values["enabled_modules"] == []
+    assert values["services"][0]["name"] == "catalog"
