@@ -75,9 +75,9 @@ def make_template_repo(workdir: Path) -> Path:
     return repo
 
 
-def timed(action: Callable[[], None]) -> float:
+def timed(action: Callable[..., None], *args: Path) -> float:
     start = time.perf_counter()
-    action()
+    action(*args)
     return time.perf_counter() - start
 
 
@@ -144,22 +144,22 @@ def main() -> None:
         for index in range(args.runs):
             run_dir = workdir / f"run{index}"
             run_dir.mkdir()
-            measurements: dict[str, Callable[[], None]] = {
-                "new --preset full (goldenpath)": lambda: new_with_goldenpath(
-                    template, run_dir / "gp"
+            timings = {
+                "new --preset full (goldenpath)": timed(
+                    new_with_goldenpath, template, run_dir / "new-gp"
                 ),
-                "copy, all modules (plain copier, baseline)": lambda: new_with_copier(
-                    template, run_dir / "cp"
+                "copy, all modules (plain copier, baseline)": timed(
+                    new_with_copier, template, run_dir / "new-cp"
+                ),
+                "update v1.0.0 -> v1.1.0 (goldenpath)": timed(
+                    update_with_goldenpath, committed_repo(template, run_dir / "up-gp")
+                ),
+                "update v1.0.0 -> v1.1.0 (plain copier, baseline)": timed(
+                    update_with_copier, committed_repo(template, run_dir / "up-cp")
                 ),
             }
-            for name, action in measurements.items():
-                results.setdefault(name, []).append(timed(action))
-            for name, update in (
-                ("update v1.0.0 -> v1.1.0 (goldenpath)", update_with_goldenpath),
-                ("update v1.0.0 -> v1.1.0 (plain copier, baseline)", update_with_copier),
-            ):
-                repo = committed_repo(template, run_dir / f"up-{len(results)}-{update.__name__}")
-                results.setdefault(name, []).append(timed(lambda: update(repo)))  # noqa: B023
+            for name, seconds in timings.items():
+                results.setdefault(name, []).append(seconds)
 
     print(f"Machine: {machine()}")
     print(f"Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}, runs: {args.runs}")
