@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 MODULE_MAP_FILE = Path(__file__).resolve().parent.parent / "modules.yml"
+TEMPLATE_SUFFIX = ".jinja"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class ModuleMap:
 
     modules: tuple[Module, ...]
     presets: Mapping[str, tuple[str, ...]]
+    # The generated tree (copier's _subdirectory), to find directories that only
+    # switched-off modules fill.
+    template_dir: Path | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -53,13 +57,39 @@ class ModuleMap:
         return tuple(module for module in self.modules if _is_on(answers.get(module.id)))
 
     def excluded_paths(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
-        """Path patterns of every module that is off, for copier's ``_exclude``."""
-        return tuple(
+        """Paths of every module that is off, for copier's ``_exclude``.
+
+        A directory that holds nothing but switched-off modules' files (``docs/modules``
+        with every module off) is excluded too, so no empty directory is left behind.
+        """
+        excluded = [
             path
             for module in self.modules
             if not _is_on(answers.get(module.id))
             for path in module.paths
-        )
+        ]
+        return (*excluded, *self._emptied_directories(excluded))
+
+    def _emptied_directories(self, excluded: list[str]) -> list[str]:
+        if self.template_dir is None:
+            return []
+        ancestors = sorted({str(parent) for path in excluded for parent in Path(path).parents})
+        return [
+            directory
+            for directory in ancestors
+            if directory != "."
+            and all(
+                _covered(file.relative_to(self.template_dir), excluded)
+                for file in (self.template_dir / directory).rglob("*")
+                if file.is_file()
+            )
+        ]
+
+
+def _covered(relative: Path, excluded: list[str]) -> bool:
+    """Whether a template file (``x.md.jinja`` renders ``x.md``) falls under ``excluded``."""
+    rendered = str(relative).removesuffix(TEMPLATE_SUFFIX)
+    return any(rendered == path or rendered.startswith(f"{path}/") for path in excluded)
 
 
 def _is_on(answer: Any) -> bool:
@@ -99,4 +129,17 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
     for name, ids in presets.items():
         if unknown := set(ids) - known:
             raise ValueError(f"{path}: preset {name!r} names unknown modules {sorted(unknown)}")
-    return ModuleMap(modules=tuple(modules), presets=presets)
+    for module in modules:
+        for module_path in module.paths:
+            if any(char in module_path for char in "*?[!") or module_path.startswith("/"):
+                raise ValueError(
+                    f"{path}: module {module.id!r} path {module_path!r} must be a plain "
+                    "relative path (no globs), so that empty directories can be found"
+                )
+    copier_settings = yaml.safe_load((path.parent / "copier.yml").read_text(encoding="utf-8"))
+    template_dir = path.parent / copier_settings.get("_subdirectory", "")
+    return ModuleMap(
+        modules=tuple(modules),
+        presets=presets,
+        template_dir=template_dir if template_dir.is_dir() else None,
+    )

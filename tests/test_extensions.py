@@ -160,7 +160,30 @@ def test_module_paths_do_not_overlap() -> None:
     ],
 )
 def test_excluded_paths_follow_switches(answers: dict[str, object], excluded: set[str]) -> None:
-    assert set(MODULE_MAP.excluded_paths(answers)) == excluded
+    module_paths = {path for module in MODULE_MAP.modules for path in module.paths}
+    assert set(MODULE_MAP.excluded_paths(answers)) & module_paths == excluded
+
+
+def test_directories_only_modules_fill_are_excluded_with_them() -> None:
+    all_off = MODULE_MAP.excluded_paths({})
+    assert "docs/modules" in all_off
+    assert "config" in all_off
+    assert "docs" not in all_off
+    assert "services" not in all_off
+    one_on = MODULE_MAP.excluded_paths({"gateway": True})
+    assert "docs/modules" not in one_on
+    assert "config" in one_on
+
+
+def test_module_paths_must_be_plain(tmp_path: Path) -> None:
+    bad = tmp_path / "modules.yml"
+    (tmp_path / "copier.yml").write_text("_subdirectory: template\n")
+    bad.write_text(
+        "modules:\n  x:\n    title: X\n    roadmap: 1\n    adds: x\n"
+        "    paths: ['services/*']\n    mentions: [x]\npresets: {}\n"
+    )
+    with pytest.raises(ValueError, match="plain relative path"):
+        module_map.load(bad)
 
 
 def test_presets_name_known_modules() -> None:

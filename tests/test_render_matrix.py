@@ -47,6 +47,16 @@ def test_module_files_follow_switches(render: Callable[..., Path], combo: frozen
                 assert not (repo / path).exists(), f"{module.id} is off but {path} exists"
 
 
+def test_no_empty_directories(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    repo = _repo(render, combo)
+    empty = [
+        str(path.relative_to(repo))
+        for path in repo.rglob("*")
+        if path.is_dir() and ".git" not in path.parts and not any(path.iterdir())
+    ]
+    assert not empty, f"empty directories left behind: {empty}"
+
+
 def test_disabled_modules_leave_no_mention(
     render: Callable[..., Path], combo: frozenset[str]
 ) -> None:
