@@ -3,6 +3,7 @@
 Templates read these instead of repeating long Jinja expressions:
 
 - ``package_name``: the project slug as a Python identifier;
+- ``cloud_provider_name``: the cloud's display name;
 - ``enabled_modules``: the modules switched on, in module-map order;
 - ``module_exclusions``: path patterns of switched-off modules (copier's ``_exclude``);
 - ``services``: every long-running service with its local port.
@@ -24,6 +25,7 @@ _HERE = Path(__file__).resolve().parent
 # from the answers; module services and their ports come from modules.yml.
 AUTH_SERVICE = {"name": "auth", "port": 8001, "kind": "core"}
 DOMAIN_SERVICE_PORT = 8000
+CLOUD_PROVIDER_NAMES = {"aws": "Amazon Web Services", "gcp": "Google Cloud"}
 
 
 def _sibling(name: str) -> ModuleType:
@@ -66,6 +68,9 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "package_name": naming.snake(str(answers.get("project_slug") or "")),
+        "cloud_provider_name": CLOUD_PROVIDER_NAMES.get(
+            str(answers.get("cloud_provider")), str(answers.get("cloud_provider"))
+        ),
         "enabled_modules": [
             {
                 "id": module.id,
@@ -73,6 +78,10 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
                 "roadmap": module.roadmap,
                 "adds": module.adds,
                 "paths": list(module.paths),
+                "docs": module.docs,
+                "libs": [
+                    path.removeprefix("libs/") for path in module.paths if path.startswith("libs/")
+                ],
             }
             for module in enabled
         ],

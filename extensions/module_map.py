@@ -27,6 +27,7 @@ class Module:
     roadmap: int
     adds: str
     paths: tuple[str, ...]
+    docs: str
     mentions: tuple[str, ...]
     service: Mapping[str, Any] | None = None
     integrates: Mapping[str, str] = field(default_factory=dict)
@@ -117,6 +118,7 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
                     roadmap=int(spec["roadmap"]),
                     adds=" ".join(spec["adds"].split()),
                     paths=tuple(spec["paths"]),
+                    docs=spec["docs"],
                     mentions=tuple(word.lower() for word in spec["mentions"]),
                     service=spec.get("service"),
                     integrates=spec.get("integrates") or {},
@@ -130,6 +132,8 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
         if unknown := set(ids) - known:
             raise ValueError(f"{path}: preset {name!r} names unknown modules {sorted(unknown)}")
     for module in modules:
+        if module.docs not in module.paths:
+            raise ValueError(f"{path}: module {module.id!r} docs page is not one of its paths")
         for module_path in module.paths:
             if any(char in module_path for char in "*?[!") or module_path.startswith("/"):
                 raise ValueError(

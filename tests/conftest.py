@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import json
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 ANSWERS_FILE = ".copier-answers.yml"
@@ -96,3 +99,29 @@ def text_files(root: Path) -> Iterator[tuple[Path, str]]:
                 yield path, path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 continue
+
+
+def is_helm_template(path: Path) -> bool:
+    """Helm chart templates are Go templates, not YAML, until helm renders them."""
+    return "templates" in path.parts and "helm" in path.parts
+
+
+def parse_structured_files(root: Path) -> int:
+    """Parse every YAML, TOML and JSON file under ``root``; return how many were parsed."""
+    parsers: dict[str, Callable[[str], object]] = {
+        ".yml": lambda text: list(yaml.safe_load_all(text)),
+        ".yaml": lambda text: list(yaml.safe_load_all(text)),
+        ".toml": tomllib.loads,
+        ".json": json.loads,
+    }
+    parsed = 0
+    for path, text in text_files(root):
+        parser = parsers.get(path.suffix)
+        if parser is None or is_helm_template(path):
+            continue
+        try:
+            parser(text)
+        except (ValueError, yaml.YAMLError) as error:  # TOML and JSON errors are ValueErrors
+            raise AssertionError(f"{path.relative_to(root)} does not parse: {error}") from error
+        parsed += 1
+    return parsed

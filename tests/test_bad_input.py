@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from goldenpath.cli import app
-from tests.conftest import ANSWERS_FILE, TEMPLATE_ROOT, text_files
+from tests.conftest import ANSWERS_FILE, TEMPLATE_ROOT, parse_structured_files
 
 # (question, bad answer, words the error must contain besides the question name)
 BAD_ANSWERS = [
@@ -156,12 +154,6 @@ def test_unusual_answers_render_into_valid_structured_files(render: Callable[...
     answers = yaml.safe_load((repo / ANSWERS_FILE).read_text(encoding="utf-8"))
     for question, value in UNUSUAL_BUT_VALID.items():
         assert answers[question] == value, question
-    for path, text in text_files(repo):
-        if path.suffix in {".yml", ".yaml"}:
-            list(yaml.safe_load_all(text))
-        elif path.suffix == ".toml":
-            tomllib.loads(text)
-        elif path.suffix == ".json":
-            json.loads(text)
+    assert parse_structured_files(repo)
     readme = (repo / "README.md").read_text(encoding="utf-8")
     assert UNUSUAL_BUT_VALID["project_name"] in readme

@@ -180,7 +180,7 @@ def test_module_paths_must_be_plain(tmp_path: Path) -> None:
     (tmp_path / "copier.yml").write_text("_subdirectory: template\n")
     bad.write_text(
         "modules:\n  x:\n    title: X\n    roadmap: 1\n    adds: x\n"
-        "    paths: ['services/*']\n    mentions: [x]\npresets: {}\n"
+        "    paths: ['services/*']\n    docs: 'services/*'\n    mentions: [x]\npresets: {}\n"
     )
     with pytest.raises(ValueError, match="plain relative path"):
         module_map.load(bad)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import (
     ANSWERS_FILE,
     MODULE_MAP,
     combination_params,
+    is_helm_template,
     module_answers,
+    parse_structured_files,
     text_files,
 )
 
@@ -27,10 +26,7 @@ pytestmark = pytest.mark.parametrize("combo", combination_params())
 # expressions (`${{ ... }}`) and Helm templates, so it is checked separately.
 JINJA_RESIDUE = re.compile(r"\{%|%\}|\{#|#\}")
 BARE_DOUBLE_BRACE = re.compile(r"(?<!\$)\{\{")
-
-
-def _is_helm_template(path: Path) -> bool:
-    return "templates" in path.parts and "helm" in path.parts
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def _repo(render: Callable[..., Path], combo: frozenset[str]) -> Path:
@@ -84,27 +80,28 @@ def test_no_unrendered_jinja(render: Callable[..., Path], combo: frozenset[str])
         relative = path.relative_to(repo)
         if JINJA_RESIDUE.search(text) or "{{" in str(relative):
             findings.append(str(relative))
-        elif BARE_DOUBLE_BRACE.search(text) and not _is_helm_template(path):
+        elif BARE_DOUBLE_BRACE.search(text) and not is_helm_template(path):
             findings.append(f"{relative} (bare '{{{{')")
     assert not findings, "Jinja residue in: " + ", ".join(findings)
 
 
-def test_structured_files_parse(render: Callable[..., Path], combo: frozenset[str]) -> None:
+def test_markdown_links_resolve(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    """A relative link never points at a file that is not there (a switched-off module's)."""
     repo = _repo(render, combo)
-    parsed = 0
+    broken = []
     for path, text in text_files(repo):
-        if _is_helm_template(path):
+        if path.suffix != ".md":
             continue
-        if path.suffix in {".yml", ".yaml"}:
-            list(yaml.safe_load_all(text))
-        elif path.suffix == ".toml":
-            tomllib.loads(text)
-        elif path.suffix == ".json":
-            json.loads(text)
-        else:
-            continue
-        parsed += 1
-    assert parsed, "expected YAML/TOML/JSON files in the render"
+        for target in MARKDOWN_LINK.findall(text):
+            if target.startswith(("http://", "https://", "mailto:", "#")):
+                continue
+            if not (path.parent / target.split("#")[0]).exists():
+                broken.append(f"{path.relative_to(repo)} -> {target}")
+    assert not broken, "\n".join(broken)
+
+
+def test_structured_files_parse(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    assert parse_structured_files(_repo(render, combo)), "expected YAML/TOML/JSON files"
 
 
 def test_text_files_are_tidy(render: Callable[..., Path], combo: frozenset[str]) -> None:
