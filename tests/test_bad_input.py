@@ -112,7 +112,7 @@ def test_cli_refuses_bad_input_with_one_line_and_hint(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
     dest = tmp_path / "repo"
-    result = CliRunner().invoke(app, ["new", str(dest), "--defaults", *args])
+    result = CliRunner().invoke(app, ["new", str(dest), "--defaults", "--vcs-ref", "HEAD", *args])
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert lines[0].startswith("error:"), result.output
@@ -132,7 +132,7 @@ def test_cli_refuses_occupied_destination(tmp_path: Path, existing: str) -> None
     else:
         dest.mkdir()
         (dest / "notes.txt").write_text("mine\n")
-    result = CliRunner().invoke(app, ["new", str(dest), "--defaults"])
+    result = CliRunner().invoke(app, ["new", str(dest), "--defaults", "--vcs-ref", "HEAD"])
     assert result.exit_code == 2, result.output
     assert "error:" in result.output
     if existing == "dir":

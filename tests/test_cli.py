@@ -58,7 +58,7 @@ def test_version() -> None:
 
 
 def test_modules_table_lists_every_module() -> None:
-    result = runner.invoke(app, ["modules"])
+    result = runner.invoke(app, ["modules", "--vcs-ref", "HEAD"])
     assert result.exit_code == 0, result.output
     for module in MODULE_MAP.modules:
         assert module.id in result.output
@@ -67,7 +67,7 @@ def test_modules_table_lists_every_module() -> None:
 
 
 def test_modules_json_is_the_module_map() -> None:
-    result = runner.invoke(app, ["modules", "--json"])
+    result = runner.invoke(app, ["modules", "--json", "--vcs-ref", "HEAD"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     assert tuple(printed) == MODULE_IDS

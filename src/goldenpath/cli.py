@@ -21,7 +21,12 @@ from rich.table import Table
 from goldenpath import __version__
 from goldenpath.answers import module_switches, parse_assignments
 from goldenpath.errors import EXIT_CONFLICTS, GoldenpathError
-from goldenpath.operations import generate, recorded_source, update
+from goldenpath.operations import (
+    check_destination_is_free,
+    generate,
+    recorded_source,
+    update,
+)
 from goldenpath.template_source import default_source, open_template
 
 app = typer.Typer(
@@ -128,6 +133,7 @@ def new(
     """Generate a new platform repo in DEST (same result as `copier copy --trust`)."""
 
     def action() -> None:
+        check_destination_is_free(dest)  # before the slower template read
         source = template or default_source()
         with _progress("Reading template"), open_template(source, vcs_ref) as info:
             data = module_switches(
