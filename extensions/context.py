@@ -3,6 +3,9 @@
 Templates read these instead of repeating long Jinja expressions:
 
 - ``package_name``: the project slug as a Python identifier;
+- ``domain_package``: the first domain service's import package;
+- ``workspace_exclude``: enabled module directories under services/ or libs/ that
+  hold no Python project (yet), which the uv workspace must skip;
 - ``cloud_provider_name``: the cloud's display name;
 - ``enabled_modules``: the modules switched on, in module-map order;
 - ``module_exclusions``: path patterns of switched-off modules (copier's ``_exclude``);
@@ -68,6 +71,8 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "package_name": naming.snake(str(answers.get("project_slug") or "")),
+        "domain_package": f"{naming.snake(first_service)}_service",
+        "workspace_exclude": list(modules.non_python_dirs(enabled)),
         "cloud_provider_name": CLOUD_PROVIDER_NAMES.get(
             str(answers.get("cloud_provider")), str(answers.get("cloud_provider"))
         ),

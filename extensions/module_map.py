@@ -71,6 +71,25 @@ class ModuleMap:
         ]
         return (*excluded, *self._emptied_directories(excluded))
 
+    def non_python_dirs(self, modules: tuple[Module, ...]) -> tuple[str, ...]:
+        """Module directories under services/ or libs/ without a pyproject.toml.
+
+        The uv workspace globs services/* and libs/*, and every match must be a
+        Python project; a module directory that holds only configuration is skipped.
+        """
+        if self.template_dir is None:
+            return ()
+        return tuple(
+            path
+            for module in modules
+            for path in module.paths
+            if Path(path).parent.name in {"services", "libs"}
+            and not any(
+                (self.template_dir / path / name).is_file()
+                for name in ("pyproject.toml", f"pyproject.toml{TEMPLATE_SUFFIX}")
+            )
+        )
+
     def _emptied_directories(self, excluded: list[str]) -> list[str]:
         if self.template_dir is None:
             return []
