@@ -37,9 +37,11 @@ test-fast: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/pre-commit run --all-files
 
-## bench: time new/update against plain copier; see docs/benchmarks.md
+## bench: time new/update against plain copier, and a generated repo's setup, tests and
+## service latency; see docs/benchmarks.md
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_template.py
+	$(BIN)/python benchmarks/bench_generated_repo.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -29,18 +29,24 @@ def new_adr(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def next_adr_number(repo: Path) -> str:
+    numbers = [int(path.name[:4]) for path in (repo / "docs/adr").glob("[0-9][0-9][0-9][0-9]-*.md")]
+    return f"{max(numbers) + 1:04d}"
+
+
 def test_new_adr_writes_next_record_and_indexes_it(repo: Path) -> None:
+    number = next_adr_number(repo)
     ran = new_adr(repo, "Use PostgreSQL for orders")
     assert ran.returncode == 0, ran.stderr
-    record = repo / "docs/adr/0002-use-postgresql-for-orders.md"
+    record = repo / f"docs/adr/{number}-use-postgresql-for-orders.md"
     assert record.is_file()
     text = record.read_text(encoding="utf-8")
     assert "Use PostgreSQL for orders" in text
     assert "$title" not in text
     assert "$date" not in text
     index = (repo / "docs/adr/README.md").read_text(encoding="utf-8")
-    assert "0002-use-postgresql-for-orders.md" in index
-    assert index.index("](0001-") < index.index("](0002-")
+    assert f"{number}-use-postgresql-for-orders.md" in index
+    assert index.index("](0001-") < index.index(f"]({number}-")
 
 
 @pytest.mark.parametrize(
@@ -61,7 +67,8 @@ def test_new_adr_refuses_unusable_titles(repo: Path, title: str) -> None:
 
 def test_new_adr_refuses_duplicate(repo: Path) -> None:
     assert new_adr(repo, "Adopt Kafka").returncode == 0
+    number = next_adr_number(repo)
     ran = new_adr(repo, "Adopt  kafka")
     assert ran.returncode == 1
     assert "already exists" in ran.stderr
-    assert not list((repo / "docs/adr").glob("0003-*"))
+    assert not list((repo / "docs/adr").glob(f"{number}-*"))

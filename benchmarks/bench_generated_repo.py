@@ -1,0 +1,75 @@
+"""Time a generated repo's own set-up and test run, and its service latency benchmark.
+
+Renders the template on the default answers into a scratch directory, then
+times, each with its baseline measured in the same run:
+
+- `make setup` (uv installs the workspace; the uv cache is as warm as the
+  machine's) against a second `make setup` with nothing left to install;
+- `make test` against `pytest --collect-only` (imports and collection alone);
+- `make bench` in the generated repo, whose own baseline is `GET /livez` on the
+  same server without authentication or the database.
+
+    python benchmarks/bench_generated_repo.py
+
+Prints Markdown for docs/benchmarks.md, with the machine and date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import copier
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_template import machine  # noqa: E402  (a sibling script, not a package)
+
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+ENV.pop("VIRTUAL_ENV", None)
+
+
+def timed(repo: Path, *command: str) -> tuple[float, str]:
+    start = time.perf_counter()
+    ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if ran.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{ran.stdout[-3000:]}\n{ran.stderr[-3000:]}")
+    return seconds, ran.stdout
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="goldenpath-bench-repo-") as tmp:
+        repo = Path(tmp) / "platform"
+        copier.run_copy(str(ROOT), repo, defaults=True, unsafe=True, vcs_ref="HEAD", quiet=True)
+        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "start"]):
+            subprocess.run(["git", *args], cwd=repo, env=ENV, check=True, capture_output=True)
+        setup, _ = timed(repo, "make", "setup")
+        setup_again, _ = timed(repo, "make", "setup")
+        collect, _ = timed(repo, "uv", "run", "--frozen", "pytest", "--collect-only", "-q")
+        test, test_output = timed(repo, "make", "test")
+        _, bench_output = timed(repo, "make", "bench")
+
+    summary = next(
+        (line.strip("= ") for line in reversed(test_output.splitlines()) if "passed" in line), ""
+    )
+    print(f"Machine: {machine()}")
+    print(f"Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
+    print()
+    print("| measurement | seconds | baseline | baseline seconds |")
+    print("|---|---:|---|---:|")
+    print(f"| make setup (fresh render) | {setup:.1f} | make setup again | {setup_again:.1f} |")
+    print(f"| make test ({summary}) | {test:.1f} | pytest --collect-only | {collect:.1f} |")
+    print()
+    print("`make bench` in the generated repo:")
+    print()
+    print("\n".join(line for line in bench_output.splitlines() if line.startswith("|")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""`create_service_app`: the one way services build their FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from observability import Observability, setup_observability
+
+from .errors import install_problem_handlers
+from .health import HEALTH_PATHS, ReadinessCheck, health_router
+from .security import SecurityHeadersMiddleware
+from .settings import ServiceSettings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+DOCS_URL = "/docs"
+REDOC_URL = "/redoc"
+OPENAPI_URL = "/openapi.json"
+
+# Headers browsers may send cross-origin, and response headers scripts may read.
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Deprecation", "Sunset", "Link", "Location"]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    version: str,
+    readiness: Sequence[ReadinessCheck] = (),
+    lifespan: Lifespan | None = None,
+) -> FastAPI:
+    """Build a FastAPI app with the platform's health endpoints, security headers, CORS,
+    problem details errors, logs, traces and metrics.
+
+    `lifespan` is the service's own start-up/tear-down context manager. Uvicorn turns
+    SIGTERM into a graceful shutdown: it stops accepting connections, lets in-flight
+    requests finish, then exits the lifespan, so the teardown after `yield` runs (close
+    pools, flush buffers). `/startupz` and `/readyz` answer 503 until start-up finished.
+    """
+    production = settings.environment == "production"
+
+    @asynccontextmanager
+    async def service_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.startup_complete = False
+        try:
+            if lifespan is None:
+                app.state.startup_complete = True
+                yield
+            else:
+                async with lifespan(app):
+                    app.state.startup_complete = True
+                    yield
+        finally:
+            app.state.startup_complete = False
+            await _shutdown_observability(app)
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        lifespan=service_lifespan,
+        docs_url=None if production else DOCS_URL,
+        redoc_url=None if production else REDOC_URL,
+        openapi_url=None if production else OPENAPI_URL,
+    )
+    app.state.settings = settings
+    app.state.startup_complete = False
+    app.include_router(health_router(readiness))
+    install_problem_handlers(app)
+
+    # Middleware added last runs first: CORS answers preflights before anything else, and
+    # the security headers apply to every response, CORS ones included.
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        hsts=not settings.is_development,
+        html_paths=() if production else (DOCS_URL, REDOC_URL, f"{DOCS_URL}/oauth2-redirect"),
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            # Bearer tokens travel in a header, never in cookies.
+            allow_credentials=False,
+        )
+    _setup_observability(app, settings, version)
+    return app
+
+
+def _setup_observability(app: FastAPI, settings: ServiceSettings, version: str) -> None:
+    app.state.observability = setup_observability(
+        app,
+        service_name=settings.service_name,
+        version=version,
+        traces_exporter=settings.traces_exporter,
+        otlp_endpoint=settings.otlp_endpoint,
+        log_level=settings.log_level,
+        excluded_paths=(*HEALTH_PATHS, "/metrics"),
+    )
+
+
+async def _shutdown_observability(app: FastAPI) -> None:
+    handle: Observability | None = getattr(app.state, "observability", None)
+    if handle is not None:
+        # Flush spans still buffered by the batch processor before the process exits.
+        handle.shutdown()

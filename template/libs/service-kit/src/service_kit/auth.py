@@ -1,0 +1,285 @@
+"""Bearer token (JWT) verification against the auth service's JWKS, and scope checks.
+
+A service stores a `JWTVerifier` on `app.state.jwt_verifier` when it builds its app;
+routes declare `principal: Annotated[Principal, Depends(require_scopes("items:read"))]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+import structlog
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+# Asymmetric algorithms only: `none` and the HMAC family would let anyone holding the
+# (public) verification key mint tokens.
+ALLOWED_ALGORITHMS: tuple[str, ...] = ("ES256", "RS256")
+_KEY_TYPES = {"ES256": "EC", "RS256": "RSA"}
+# Claims a token must carry; `nbf` is checked when present.
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
+
+_logger = structlog.stdlib.get_logger("service_kit.auth")
+
+
+class TokenError(Exception):
+    """The token was rejected; `reason` is safe to return to the client."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class JWKSUnavailableError(Exception):
+    """The signing keys could not be fetched, so no token can be verified right now."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: `subject` is the `sub` claim (a client id)."""
+
+    subject: str
+    scopes: frozenset[str]
+    claims: Mapping[str, Any] = field(repr=False)
+
+
+def _scopes_of(claims: Mapping[str, Any]) -> frozenset[str]:
+    # RFC 8693 `scope` is a space-separated string; some issuers send a `scp` list.
+    scope = claims.get("scope", claims.get("scp", ""))
+    if isinstance(scope, str):
+        return frozenset(scope.split())
+    if isinstance(scope, list):
+        return frozenset(str(item) for item in scope)
+    return frozenset()
+
+
+class JWTVerifier:
+    """Verifies ES256/RS256 JWTs: signature, `exp`, `nbf`, `iss`, `aud`.
+
+    `jwks` is the JWKS URL of the issuer (keys are cached for `cache_ttl` seconds and
+    fetched again once when a token names an unknown `kid`, which is how key rotation
+    reaches verifiers) or a JWKS document (tests, static configuration).
+    `leeway` tolerates clock skew between the issuer and this service, in seconds.
+    """
+
+    def __init__(
+        self,
+        jwks: str | Mapping[str, Any],
+        issuer: str,
+        audience: str | Sequence[str],
+        leeway: float = 30,
+        *,
+        cache_ttl: float = 300,
+        min_refresh_interval: float = 10,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience if isinstance(audience, str) else list(audience)
+        self.leeway = leeway
+        self._url = jwks if isinstance(jwks, str) else None
+        self._cache_ttl = cache_ttl
+        self._min_interval = min_refresh_interval
+        self._http_client = http_client
+        self._timeout = timeout
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at: float | None = None
+        self._last_forced: float | None = None
+        self._last_failure: float | None = None
+        self._generation = 0
+        self._lock = asyncio.Lock()
+        if not isinstance(jwks, str):
+            self._keys = _parse_jwks(jwks)
+            self._fetched_at = time.monotonic()
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """Return the token's claims, or raise `TokenError` (or `JWKSUnavailableError`)."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError as exc:
+            raise TokenError("malformed token") from exc
+        algorithm = header.get("alg")
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise TokenError(f"algorithm {algorithm!r} is not accepted")
+        key = await self._key_for(header.get("kid"))
+        if key.key_type != _KEY_TYPES[algorithm]:
+            raise TokenError("key type does not match the token algorithm")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenError("token expired") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise TokenError("token not yet valid") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise TokenError("invalid audience") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise TokenError("invalid issuer") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise TokenError("invalid signature") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise TokenError(f"missing claim {exc.claim!r}") from exc
+        except jwt.InvalidTokenError as exc:
+            raise TokenError("invalid token") from exc
+        return claims
+
+    async def _key_for(self, kid: object) -> jwt.PyJWK:
+        if self._url is not None and self._expired():
+            await self._refresh(force=False)
+        if kid is None:
+            # Without `kid` the key is only unambiguous when the issuer publishes one key.
+            if len(self._keys) == 1:
+                return next(iter(self._keys.values()))
+            raise TokenError("token has no key id")
+        if not isinstance(kid, str):
+            raise TokenError("malformed token")
+        key = self._keys.get(kid)
+        if key is None and self._url is not None:
+            # The issuer may have rotated to a key we have not seen yet: fetch once more.
+            await self._refresh(force=True)
+            key = self._keys.get(kid)
+        if key is None:
+            raise TokenError("unknown signing key")
+        return key
+
+    def _expired(self) -> bool:
+        return self._fetched_at is None or time.monotonic() - self._fetched_at > self._cache_ttl
+
+    async def _refresh(self, *, force: bool) -> None:
+        generation = self._generation
+        async with self._lock:
+            if self._generation != generation:
+                return  # another request refreshed the keys while this one waited
+            now = time.monotonic()
+            if force:
+                # Tokens with made-up `kid`s must not make us hammer the issuer.
+                if self._last_forced is not None and now - self._last_forced < self._min_interval:
+                    return
+                self._last_forced = now
+            elif not self._expired():
+                return
+            elif self._last_failure is not None and now - self._last_failure < self._min_interval:
+                if not self._keys:
+                    raise JWKSUnavailableError(f"cannot fetch JWKS from {self._url}")
+                return
+            try:
+                keys = _parse_jwks(await self._fetch())
+            except (httpx.HTTPError, ValueError) as exc:
+                self._last_failure = now
+                if not self._keys:
+                    raise JWKSUnavailableError(f"cannot fetch JWKS from {self._url}") from exc
+                # Keep verifying with the keys we have; the issuer may be briefly down.
+                _logger.warning("JWKS refresh failed; using cached keys", error=repr(exc))
+                return
+            self._keys = keys
+            self._fetched_at = now
+            self._generation += 1
+
+    async def _fetch(self) -> Mapping[str, Any]:
+        assert self._url is not None  # noqa: S101 - only called for URL sources
+        if self._http_client is not None:
+            response = await self._http_client.get(self._url, timeout=self._timeout)
+        else:
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                response = await client.get(self._url)
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, dict):
+            raise ValueError("JWKS is not a JSON object")
+        return document
+
+
+def _parse_jwks(document: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
+    """Index the usable signing keys by `kid`; keys for other uses or algorithms are skipped."""
+    keys: dict[str, jwt.PyJWK] = {}
+    raw_keys = document.get("keys")
+    if not isinstance(raw_keys, list):
+        raise ValueError("JWKS has no 'keys' list")
+    for index, raw in enumerate(raw_keys):
+        if not isinstance(raw, dict) or raw.get("use", "sig") != "sig":
+            continue
+        if raw.get("kty") not in _KEY_TYPES.values():
+            continue
+        if raw.get("alg") is not None and raw["alg"] not in ALLOWED_ALGORITHMS:
+            continue
+        try:
+            key = jwt.PyJWK(raw)
+        except (jwt.PyJWKError, jwt.InvalidKeyError) as exc:
+            _logger.warning("skipping unusable JWK", index=index, error=repr(exc))
+            continue
+        keys[str(raw.get("kid", f"key-{index}"))] = key
+    return keys
+
+
+_bearer = HTTPBearer(
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="Access token from the auth service (`POST /oauth/token`).",
+    auto_error=False,
+)
+
+
+def _unauthorized(reason: str | None) -> HTTPException:
+    # RFC 6750 section 3: no error code when no token was sent at all.
+    challenge = "Bearer"
+    if reason is not None:
+        challenge = f'Bearer error="invalid_token", error_description="{reason}"'
+    return HTTPException(
+        status_code=401,
+        detail=reason or "missing bearer token",
+        headers={"WWW-Authenticate": challenge},
+    )
+
+
+def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
+    """FastAPI dependency: a valid bearer token carrying every scope in `scopes`.
+
+    Answers 401 (with `WWW-Authenticate: Bearer`) for a missing or invalid token and 403
+    for a token lacking a scope. The verifier is `request.app.state.jwt_verifier`.
+    """
+    required = frozenset(scopes)
+
+    async def dependency(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ) -> Principal:
+        verifier: JWTVerifier | None = getattr(request.app.state, "jwt_verifier", None)
+        if verifier is None:
+            msg = "app.state.jwt_verifier is not set; assign a JWTVerifier when creating the app"
+            raise RuntimeError(msg)
+        if credentials is None:
+            raise _unauthorized(None)
+        try:
+            claims = await verifier.verify(credentials.credentials)
+        except TokenError as exc:
+            raise _unauthorized(exc.reason) from exc
+        except JWKSUnavailableError as exc:
+            raise HTTPException(503, detail="token signing keys are unavailable") from exc
+        principal = Principal(subject=str(claims["sub"]), scopes=_scopes_of(claims), claims=claims)
+        missing = required - principal.scopes
+        if missing:
+            wanted = " ".join(sorted(required))
+            raise HTTPException(
+                status_code=403,
+                detail=f"missing scope: {' '.join(sorted(missing))}",
+                headers={
+                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{wanted}"'
+                },
+            )
+        request.state.principal = principal
+        return principal
+
+    return dependency

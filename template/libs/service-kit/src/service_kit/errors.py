@@ -1,0 +1,114 @@
+"""RFC 9457 problem details (`application/problem+json`) for every error a service returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+_logger = structlog.stdlib.get_logger("service_kit.errors")
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_CONTENT_TYPE
+
+
+def problem_response(
+    status: int,
+    *,
+    detail: str | None = None,
+    title: str | None = None,
+    type_: str = "about:blank",
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> ProblemResponse:
+    """Build a problem details response.
+
+    `type` stays `about:blank` unless the caller has a documented problem type, in which
+    case the title is that type's summary (RFC 9457 section 4.2.1).
+    """
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or _phrase(status),
+        "status": status,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    body.update(jsonable_encoder(extensions))
+    return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this type only
+    # FastAPI's HTTPException accepts any JSON-able detail, Starlette's only a string.
+    raw_detail: Any = exc.detail
+    extensions: dict[str, Any] = {}
+    detail: str | None = None
+    if isinstance(raw_detail, str):
+        # Starlette fills detail with the status phrase when none was given; skip the echo.
+        detail = None if raw_detail == _phrase(exc.status_code) else raw_detail
+    elif isinstance(raw_detail, Mapping):
+        # A mapping detail carries problem members (detail, title, type, extensions).
+        extensions = dict(raw_detail)
+    elif raw_detail is not None:
+        extensions = {"detail": raw_detail}
+    title = extensions.pop("title", None)
+    type_ = extensions.pop("type", "about:blank")
+    if "detail" in extensions and isinstance(extensions["detail"], str):
+        detail = extensions.pop("detail")
+    return problem_response(
+        exc.status_code,
+        detail=detail,
+        title=title,
+        type_=type_,
+        instance=request.url.path,
+        headers=exc.headers,
+        **extensions,
+    )
+
+
+async def _validation_exception_handler(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type only
+    errors = [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg"), "type": error.get("type")}
+        for error in exc.errors()
+    ]
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        detail="The request is not valid; see `errors`.",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _unhandled_exception_handler(request: Request, exc: Exception) -> ProblemResponse:
+    # The details stay in the log (with trace and request ids); the client learns nothing
+    # about internals.
+    _logger.exception("unhandled exception", path=request.url.path, exc_info=exc)
+    return problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, instance=request.url.path)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Route HTTP errors, validation errors and unhandled exceptions to problem details."""
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(RequestValidationError, _validation_exception_handler)
+    app.add_exception_handler(Exception, _unhandled_exception_handler)

@@ -1,0 +1,207 @@
+"""The token service's FastAPI application: the token endpoint and the published keys."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from typing import Annotated
+from urllib.parse import unquote_plus
+
+from fastapi import APIRouter, FastAPI, Form, Request, Response
+from fastapi.responses import JSONResponse
+from observability import get_logger
+from service_kit import ReadinessCheck, create_service_app
+
+from . import __version__
+from .clients import ClientRegistry
+from .keys import KeyStore, KeyStoreError
+from .schemas import (
+    GRANT_TYPE,
+    AuthorizationServerMetadata,
+    JsonWebKeySet,
+    OAuthErrorResponse,
+    TokenRequestForm,
+    TokenResponse,
+)
+from .settings import ClientConfig, Settings
+from .tokens import OAuthError, issue_token, resolve_grant
+
+TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a credential
+JWKS_PATH = "/.well-known/jwks.json"
+METADATA_PATH = "/.well-known/oauth-authorization-server"
+# Short, so a new key reaches HTTP caches quickly; verifiers also refetch on an unknown kid.
+JWKS_CACHE_CONTROL = "public, max-age=60"
+METADATA_CACHE_CONTROL = "public, max-age=3600"
+# RFC 6749 section 5.1: token responses must not be cached anywhere.
+NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+_logger = get_logger(__name__)
+
+_ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": OAuthErrorResponse, "description": "Malformed or refused request"},
+    401: {"model": OAuthErrorResponse, "description": "Client authentication failed"},
+    503: {"model": OAuthErrorResponse, "description": "No signing key is available"},
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app factory uvicorn, the contract export and the tests call."""
+    settings = settings or Settings()
+    store = settings.key_store()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Only development makes its own first key; elsewhere Settings already refused a
+        # key directory without a provisioned key. Not done in create_app, so exporting
+        # the OpenAPI contract never writes keys.
+        if settings.is_development:
+            kid = store.ensure_active_key()
+            _logger.info("signing key ready", kid=kid, keys_dir=str(settings.keys_dir))
+        yield
+
+    async def signing_key_ready() -> None:
+        store.active_key()
+
+    app = create_service_app(
+        settings,
+        title="Auth service",
+        version=__version__,
+        readiness=[ReadinessCheck("signing-key", signing_key_ready)],
+        lifespan=lifespan,
+    )
+    app.include_router(_router(settings, store, ClientRegistry(settings.clients)))
+    return app
+
+
+def _router(settings: Settings, store: KeyStore, registry: ClientRegistry) -> APIRouter:
+    router = APIRouter()
+
+    @router.post(
+        TOKEN_PATH,
+        response_model=TokenResponse,
+        responses=_ERROR_RESPONSES,
+        tags=["oauth"],
+        summary="Issue an access token (client credentials grant)",
+    )
+    async def token(request: Request, form: Annotated[TokenRequestForm, Form()]) -> Response:
+        """Client credentials grant (RFC 6749 section 4.4).
+
+        The client authenticates with HTTP Basic (`client_secret_basic`) or with
+        `client_id` and `client_secret` form fields (`client_secret_post`), not both.
+        """
+        try:
+            # The parsed model keeps one value per field; RFC 6749 section 3.2 forbids
+            # repeating a parameter, so the raw form (parsed once, cached) is checked too.
+            raw_form = await request.form()
+            repeated = [
+                name for name in TokenRequestForm.model_fields if len(raw_form.getlist(name)) > 1
+            ]
+            if repeated:
+                raise OAuthError("invalid_request", f"repeated parameter: {', '.join(repeated)}")
+            if not form.grant_type:
+                raise OAuthError("invalid_request", "grant_type is required")
+            client = _authenticate(
+                registry, request.headers.get("Authorization"), form.client_id, form.client_secret
+            )
+            if form.grant_type != GRANT_TYPE:
+                raise OAuthError("unsupported_grant_type", f"only {GRANT_TYPE!r} is supported")
+            grant = resolve_grant(client, audience=form.audience, scope=form.scope)
+            try:
+                key = store.active_key()
+            except KeyStoreError as exc:
+                _logger.error("no signing key", error=str(exc))
+                raise OAuthError(
+                    "temporarily_unavailable",
+                    "no signing key is available",
+                    status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+                ) from exc
+        except OAuthError as exc:
+            return _error_response(exc, settings)
+        issued = issue_token(grant, key=key, issuer=settings.auth_issuer, ttl=settings.token_ttl)
+        _logger.info(
+            "token issued",
+            client_id=grant.subject,
+            audience=grant.audience,
+            scope=grant.scope,
+            kid=key.kid,
+        )
+        body = TokenResponse(
+            access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+        )
+        return JSONResponse(body.model_dump(), headers=NO_STORE_HEADERS)
+
+    @router.get(JWKS_PATH, tags=["keys"], summary="Public keys that verify issued tokens")
+    async def jwks(response: Response) -> JsonWebKeySet:
+        response.headers["Cache-Control"] = JWKS_CACHE_CONTROL
+        return JsonWebKeySet.model_validate(store.jwks())
+
+    @router.get(METADATA_PATH, tags=["keys"], summary="Authorization server metadata (RFC 8414)")
+    async def metadata(response: Response) -> AuthorizationServerMetadata:
+        response.headers["Cache-Control"] = METADATA_CACHE_CONTROL
+        return AuthorizationServerMetadata(
+            issuer=settings.auth_issuer,
+            token_endpoint=settings.auth_issuer + TOKEN_PATH,
+            jwks_uri=settings.auth_issuer + JWKS_PATH,
+            grant_types_supported=[GRANT_TYPE],
+            token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post"],
+            response_types_supported=[],
+        )
+
+    return router
+
+
+def _authenticate(
+    registry: ClientRegistry,
+    authorization: str | None,
+    form_client_id: str | None,
+    form_client_secret: str | None,
+) -> ClientConfig:
+    """Client authentication (RFC 6749 section 2.3): exactly one method per request."""
+    basic = _basic_credentials(authorization) if authorization else None
+    # A client_id form field is tolerated next to Basic when it repeats the Basic one.
+    if basic is not None and (
+        form_client_secret is not None or form_client_id not in (None, basic[0])
+    ):
+        raise OAuthError("invalid_request", "use one client authentication method")
+    credentials = basic or (form_client_id, form_client_secret)
+    identifier, secret = credentials
+    if not identifier or secret is None:
+        raise OAuthError(
+            "invalid_client",
+            "client authentication is required",
+            status_code=HTTPStatus.UNAUTHORIZED,
+        )
+    client = registry.authenticate(identifier, secret)
+    if client is None:
+        raise OAuthError(
+            "invalid_client", "client authentication failed", status_code=HTTPStatus.UNAUTHORIZED
+        )
+    return client
+
+
+def _basic_credentials(authorization: str) -> tuple[str, str] | None:
+    """(client_id, secret) from an `Authorization: Basic` header; None for other schemes."""
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise OAuthError("invalid_request", "malformed Basic credentials") from exc
+    identifier, separator, secret = decoded.partition(":")
+    if not separator:
+        raise OAuthError("invalid_request", "malformed Basic credentials")
+    # RFC 6749 section 2.3.1: both parts are form-urlencoded before base64 encoding.
+    return unquote_plus(identifier), unquote_plus(secret)
+
+
+def _error_response(error: OAuthError, settings: Settings) -> JSONResponse:
+    headers = dict(NO_STORE_HEADERS)
+    if error.status_code == HTTPStatus.UNAUTHORIZED:
+        # RFC 7235: a 401 names the scheme to use; RFC 6749 section 5.2 asks for Basic.
+        headers["WWW-Authenticate"] = f'Basic realm="{settings.auth_issuer}"'
+    body = {"error": error.error, "error_description": error.description}
+    return JSONResponse(body, status_code=error.status_code, headers=headers)

@@ -1,0 +1,91 @@
+"""Command line: `python -m <package> serve` and `python -m <package> relay-outbox`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from observability.logs import configure_logging, get_logger
+
+from .adapters.publishers import LogEventPublisher
+from .adapters.sqlalchemy import SqlUnitOfWork, create_database_engine
+from .app import service_version
+from .relay import OutboxRelay
+from .settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m {__package__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP API with uvicorn")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--reload", action="store_true", help="restart on code changes (development)"
+    )
+
+    relay = commands.add_parser(
+        "relay-outbox", help="publish pending outbox events, then exit (or keep polling)"
+    )
+    relay.add_argument("--batch-size", type=int, help="events per transaction (default: settings)")
+    relay.add_argument("--max-batches", type=int, help="stop after this many batches")
+    relay.add_argument(
+        "--poll-interval",
+        type=float,
+        help="keep running, looking for new events every this many seconds",
+    )
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args.host, args.port, reload=args.reload)
+    return _relay(args.batch_size, args.max_batches, args.poll_interval)
+
+
+def _serve(host: str, port: int, *, reload: bool) -> int:
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    uvicorn.run(
+        f"{__package__}.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        # The app configures JSON logging itself; uvicorn's default config would fight it.
+        log_config=None,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _relay(batch_size: int | None, max_batches: int | None, poll_interval: float | None) -> int:
+    settings = Settings()
+    configure_logging(
+        service_name=settings.service_name, version=service_version(), level=settings.log_level
+    )
+    logger = get_logger("outbox.relay")
+    engine = create_database_engine(settings.database_url)
+    relay = OutboxRelay(
+        lambda: SqlUnitOfWork(engine),
+        LogEventPublisher(),
+        batch_size=batch_size or settings.outbox_batch_size,
+    )
+    try:
+        while True:
+            result = relay.relay_pending(max_batches=max_batches)
+            logger.info("outbox relayed", published=result.published, batches=result.batches)
+            if poll_interval is None:
+                return 0
+            time.sleep(poll_interval)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

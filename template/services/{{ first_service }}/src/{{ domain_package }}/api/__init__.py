@@ -1,0 +1,1 @@
+"""HTTP adapter: FastAPI routers and the request/response schemas of the public API."""

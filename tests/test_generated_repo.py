@@ -1,0 +1,171 @@
+"""End to end: a rendered repo sets itself up, passes its own tests and lint, and runs.
+
+These are the slowest checks (each render installs its own uv workspace from
+PyPI), so they are marked slow; CI runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import copier
+import httpx
+import pytest
+import yaml
+
+from tests.conftest import MODULE_IDS, TEMPLATE_ROOT
+
+pytestmark = pytest.mark.slow
+
+# The template's test environment carries uv, so the generated Makefile finds it on
+# PATH instead of bootstrapping a private copy for every render.
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+ENV.pop("VIRTUAL_ENV", None)
+
+VARIANTS = {
+    "defaults": {},
+    "full-order-history": {"first_service": "order-history", **dict.fromkeys(MODULE_IDS, True)},
+}
+
+
+def make(repo: Path, *targets: str, timeout: float = 1200) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", *targets],
+        cwd=repo,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_ok(ran: subprocess.CompletedProcess[str]) -> None:
+    assert ran.returncode == 0, (
+        f"{ran.args}\n--- stdout\n{ran.stdout[-6000:]}\n--- stderr\n{ran.stderr[-4000:]}"
+    )
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
+def repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A rendered, git-initialised repo after `make setup`."""
+    dest = tmp_path_factory.mktemp(request.param) / "platform"
+    copier.run_copy(
+        str(TEMPLATE_ROOT),
+        dest,
+        data=VARIANTS[request.param],
+        defaults=True,
+        unsafe=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
+        subprocess.run(["git", *args], cwd=dest, check=True, env=ENV, capture_output=True)
+    assert_ok(make(dest, "setup"))
+    return dest
+
+
+def test_make_test_passes(repo: Path) -> None:
+    assert_ok(make(repo, "test"))
+
+
+def test_make_lint_passes(repo: Path) -> None:
+    assert_ok(make(repo, "lint"))
+
+
+def test_pre_commit_hooks_pass(repo: Path) -> None:
+    """The generated hooks are all local, so they run with what `make setup` installed."""
+    ran = subprocess.run(
+        ["uv", "run", "--frozen", "pre-commit", "run", "--all-files", "--show-diff-on-failure"],
+        cwd=repo,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert_ok(ran)
+
+
+def test_make_docs_builds_strict(repo: Path) -> None:
+    assert_ok(make(repo, "docs"))
+    assert (repo / "site" / "index.html").is_file()
+
+
+@pytest.fixture
+def dev_stack(repo: Path, tmp_path: Path) -> Iterator[dict[str, int]]:
+    """`make dev` running in its own process group; yields service name -> port."""
+    ready = tmp_path / "ready.json"
+    process = subprocess.Popen(
+        ["make", "dev", f"DEV_ARGS=--ready-file {ready}"],
+        cwd=repo,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            output = process.communicate()[0]
+            pytest.fail(f"make dev did not become ready:\n{output[-6000:]}")
+        time.sleep(0.5)
+    try:
+        yield json.loads(ready.read_text())
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            output = process.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail("make dev did not stop within 30 s of Ctrl-C")
+        # make itself also gets the Ctrl-C and reports it: as 130, or as death by SIGINT.
+        assert process.returncode in {0, 130, -signal.SIGINT}, output[-4000:]
+        assert "dev: stopping" in output, output[-4000:]
+
+
+def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[str, int]) -> None:
+    service = yaml.safe_load((repo / ".copier-answers.yml").read_text())["first_service"]
+    for port in dev_stack.values():
+        assert httpx.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+
+    token_response = httpx.post(
+        f"http://127.0.0.1:{dev_stack['auth']}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "dev-client",
+            "client_secret": "dev-secret",  # the development-only client
+            "audience": service,
+            "scope": "items:read items:write",
+        },
+        timeout=5,
+    )
+    assert token_response.status_code == 200, token_response.text
+    token = token_response.json()["access_token"]
+
+    api = f"http://127.0.0.1:{dev_stack[service]}/v1/items"
+    created = httpx.post(
+        api,
+        json={"sku": "SKU-1", "name": "Widget", "price_cents": 1299, "currency": "EUR"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+    listed = httpx.get(api, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    assert listed.status_code == 200
+    assert [item["sku"] for item in listed.json()["items"]] == ["SKU-1"]
+
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert (
+        httpx.get(api, headers={"Authorization": f"Bearer {forged}"}, timeout=5).status_code == 401
+    )
+    assert httpx.get(api, timeout=5).status_code == 401
