@@ -85,7 +85,12 @@ def main() -> None:
         _, bench_output = timed(repo, "make", "bench")
 
     summary = next(
-        (line.strip("= ") for line in reversed(test_output.splitlines()) if "passed" in line), ""
+        (
+            line.strip("= ").split(" in ")[0].split(",")[0]
+            for line in reversed(test_output.splitlines())
+            if "passed" in line
+        ),
+        "",
     )
     print(f"Machine: {machine()}")
     print(f"Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
