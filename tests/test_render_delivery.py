@@ -1,0 +1,123 @@
+"""Delivery and governance artifacts of every module combination pass the real tools.
+
+Workflows: actionlint (with shellcheck on `run:` scripts), zizmor, the GitHub
+workflow JSON schema, and SHA-pinned `uses:`. YAML: yamllint --strict with the
+generated repo's own config. Secrets: detect-secrets finds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import combination_params, module_answers
+
+pytestmark = pytest.mark.parametrize("combo", combination_params())
+
+BIN = Path(sys.executable).parent
+ENV_PATH = {"PATH": f"{BIN}:/usr/bin:/bin"}
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def _run(repo: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=repo, capture_output=True, text=True, check=False, env=ENV_PATH
+    )
+
+
+def _workflows(repo: Path) -> list[Path]:
+    workflows = sorted((repo / ".github" / "workflows").glob("*.y*ml"))
+    assert workflows, "expected GitHub workflows in the render"
+    return workflows
+
+
+def _uses(node: object) -> list[str]:
+    """Every `uses:` value in a parsed workflow (steps and reusable-workflow jobs)."""
+    if isinstance(node, dict):
+        found = [str(node["uses"])] if "uses" in node else []
+        return found + [use for value in node.values() for use in _uses(value)]
+    if isinstance(node, list):
+        return [use for item in node for use in _uses(item)]
+    return []
+
+
+def test_every_action_is_pinned_to_a_commit(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    repo = render(**module_answers(combo))
+    unpinned = []
+    for workflow in _workflows(repo):
+        for use in _uses(yaml.safe_load(workflow.read_text(encoding="utf-8"))):
+            if use.startswith("./") or (use.startswith("docker://") and "@sha256:" in use):
+                continue
+            if not PINNED.match(use):
+                unpinned.append(f"{workflow.name}: {use}")
+    assert not unpinned, "actions must be pinned to a full commit SHA:\n" + "\n".join(unpinned)
+
+
+def test_actionlint_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    repo = render(**module_answers(combo))
+    ran = _run(repo, str(BIN / "actionlint"), *map(str, _workflows(repo)))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_zizmor_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    repo = render(**module_answers(combo))
+    ran = _run(repo, str(BIN / "zizmor"), "--offline", "--no-progress", ".github/workflows")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_workflows_match_the_github_schema(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    repo = render(**module_answers(combo))
+    ran = _run(
+        repo,
+        str(BIN / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        *map(str, _workflows(repo)),
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    dependabot = repo / ".github" / "dependabot.yml"
+    assert dependabot.is_file()
+    ran = _run(
+        repo,
+        str(BIN / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.dependabot",
+        str(dependabot),
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_yamllint_strict_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    repo = render(**module_answers(combo))
+    assert (repo / ".yamllint.yaml").is_file()
+    ran = _run(repo, str(BIN / "yamllint"), "--strict", ".")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_no_secrets_in_the_render(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    """The shipped baseline is empty, so any finding is a new secret (or a missing pragma)."""
+    repo = render(**module_answers(combo))
+    baseline = json.loads((repo / ".secrets.baseline").read_text(encoding="utf-8"))
+    assert baseline["results"] == {}
+    ran = _run(
+        repo,
+        str(BIN / "detect-secrets"),
+        "scan",
+        "--all-files",
+        "--exclude-files",
+        r"^(uv\.lock|\.secrets\.baseline)$",
+    )
+    assert ran.returncode == 0, ran.stderr
+    findings = json.loads(ran.stdout)["results"]
+    assert findings == {}, json.dumps(findings, indent=2)
