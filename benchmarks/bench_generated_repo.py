@@ -30,11 +30,12 @@ from pathlib import Path
 import copier
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_template import machine  # noqa: E402  (a sibling script, not a package)
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # scripts, not packages
+from bench_template import machine  # noqa: E402
 
-ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-ENV.pop("VIRTUAL_ENV", None)
+from tools.scratch import commit_all, tool_env  # noqa: E402
+
+ENV = tool_env()
 
 
 def timed(repo: Path, *command: str) -> tuple[float, str]:
@@ -74,8 +75,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="goldenpath-bench-repo-") as tmp:
         repo = Path(tmp) / "platform"
         copier.run_copy(str(ROOT), repo, defaults=True, unsafe=True, vcs_ref="HEAD", quiet=True)
-        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "start"]):
-            subprocess.run(["git", *args], cwd=repo, env=ENV, check=True, capture_output=True)
+        commit_all(repo, "start")
         setup, _ = timed(repo, "make", "setup")
         setup_again, _ = timed(repo, "make", "setup")
         collect, _ = timed(repo, "uv", "run", "--frozen", "pytest", "--collect-only", "-q")

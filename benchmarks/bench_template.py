@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,14 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # a script, run by path
+from tools.scratch import GIT_IDENTITY, commit_all, snapshot_template  # noqa: E402
+
 BIN = Path(sys.executable).parent
 MODULE_DATA = ["gateway=true", "feature_flags=true", "ml=true", "edge=true"]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@goldenpath.example",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@goldenpath.example",
-}
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> None:
@@ -42,36 +38,17 @@ def run(*args: str | Path, cwd: Path | None = None) -> None:
         cwd=cwd,
         check=True,
         capture_output=True,
-        env={**os.environ, **GIT_ENV},
+        env={**GIT_IDENTITY, **os.environ},
     )
-
-
-def git(repo: Path, *args: str) -> None:
-    run("git", "-C", repo, *args)
 
 
 def make_template_repo(workdir: Path) -> Path:
     """A git copy of the working tree tagged v1.0.0, plus a v1.1.0 with a README change."""
-    repo = workdir / "template"
-    listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.splitlines()
-    for name in listed:
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
-    run("git", "init", "-q", "-b", "main", repo)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "v1.0.0")
-    git(repo, "tag", "v1.0.0")
+    repo = snapshot_template(workdir / "template", "v1.0.0")
     readme = repo / "template/README.md.jinja"
     title, _, rest = readme.read_text(encoding="utf-8").partition("\n")
     readme.write_text(f"{title}\n\nA line added by template v1.1.0.\n{rest}", encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "v1.1.0")
-    git(repo, "tag", "v1.1.0")
+    commit_all(repo, "template v1.1.0", "v1.1.0")
     return repo
 
 
@@ -98,9 +75,7 @@ def new_with_copier(template: Path, dest: Path) -> None:
 
 def committed_repo(template: Path, dest: Path) -> Path:
     new_with_copier(template, dest)
-    run("git", "init", "-q", "-b", "main", dest)
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "start")
+    commit_all(dest, "start")
     return dest
 
 

@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +20,11 @@ import pytest
 import yaml
 
 from tests.conftest import MODULE_IDS, TEMPLATE_ROOT
+from tools.scratch import commit_all, tool_env
 
 pytestmark = pytest.mark.slow
 
-# The template's test environment carries uv, so the generated Makefile finds it on
-# PATH instead of bootstrapping a private copy for every render.
-ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-ENV.pop("VIRTUAL_ENV", None)
+ENV = tool_env()
 
 VARIANTS = {
     "defaults": {},
@@ -66,8 +63,7 @@ def repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         vcs_ref="HEAD",
         quiet=True,
     )
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
-        subprocess.run(["git", *args], cwd=dest, check=True, env=ENV, capture_output=True)
+    commit_all(dest, "start")
     assert_ok(make(dest, "setup"))
     return dest
 

@@ -1,7 +1,8 @@
 """Delivery and governance artifacts of every module combination pass the real tools.
 
 Workflows: actionlint (with shellcheck on `run:` scripts), zizmor, the GitHub
-workflow JSON schema, and SHA-pinned `uses:`. YAML: yamllint --strict with the
+workflow JSON schema, and SHA-pinned `uses:`. Composite actions, issue forms and
+the compose file: their published schemas. YAML: yamllint --strict with the
 generated repo's own config. Secrets: detect-secrets finds nothing.
 """
 
@@ -96,6 +97,29 @@ def test_workflows_match_the_github_schema(
         str(dependabot),
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+# Other GitHub and container files, each against its published schema.
+SCHEMAS = {
+    "vendor.github-actions": ("ci/templates/*/action.yml",),
+    "vendor.github-issue-forms": (
+        ".github/ISSUE_TEMPLATE/bug.yml",
+        ".github/ISSUE_TEMPLATE/feature.yml",
+    ),
+    "vendor.github-issue-config": (".github/ISSUE_TEMPLATE/config.yml",),
+    "vendor.compose-spec": ("docker-compose.yml",),
+}
+
+
+def test_other_files_match_their_schemas(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    repo = render(**module_answers(combo))
+    for schema, patterns in SCHEMAS.items():
+        files = [str(path) for pattern in patterns for path in sorted(repo.glob(pattern))]
+        assert len(files) >= len(patterns), f"{schema}: expected {patterns} in the render"
+        ran = _run(repo, str(BIN / "check-jsonschema"), "--builtin-schema", schema, *files)
+        assert ran.returncode == 0, f"{schema}: {ran.stdout}{ran.stderr}"
 
 
 def test_yamllint_strict_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +9,8 @@ import yaml
 from typer.testing import CliRunner
 
 from goldenpath.cli import app
-from tests.conftest import ANSWERS_FILE, TEMPLATE_ROOT
+from tests.conftest import ANSWERS_FILE
+from tools.scratch import GIT_IDENTITY, commit_all, git, snapshot_template
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -20,35 +19,17 @@ USER_NOTE = "## Team notes\n\nOn-call rota lives in the wiki; ask in #platform.\
 TEMPLATE_NOTE = "Generated with goldenpath; see the Keeping up with the template section.\n"
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
 @pytest.fixture(autouse=True)
 def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
-        monkeypatch.setenv(variable, "goldenpath tests")
-    for variable in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
-        monkeypatch.setenv(variable, "tests@goldenpath.example")
+    """copier's update commits in the generated repo, with the caller's identity."""
+    for variable, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(variable, value)
 
 
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Path:
     """A private git copy of the template (working tree as it is now), tagged v1.0.0."""
-    repo = tmp_path / "template-src"
-    files = git(TEMPLATE_ROOT, "ls-files", "--cached", "--others", "--exclude-standard").split("\n")
-    for name in filter(None, files):
-        source = TEMPLATE_ROOT / name
-        if source.is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, repo / name)
-    git(repo.parent, "init", "-q", "-b", "main", repo.name)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "template v1.0.0")
-    git(repo, "tag", "v1.0.0")
-    return repo
+    return snapshot_template(tmp_path / "template-src", "v1.0.0")
 
 
 def release(template: Path, tag: str, edits: dict[str, str]) -> None:
@@ -56,9 +37,7 @@ def release(template: Path, tag: str, edits: dict[str, str]) -> None:
     for name, text in edits.items():
         (template / name).parent.mkdir(parents=True, exist_ok=True)
         (template / name).write_text(text, encoding="utf-8")
-    git(template, "add", "-A")
-    git(template, "commit", "-q", "-m", f"template {tag}")
-    git(template, "tag", tag)
+    commit_all(template, f"template {tag}", tag)
 
 
 @pytest.fixture
@@ -69,9 +48,7 @@ def generated(tmp_path: Path, template_repo: Path) -> Path:
         app, ["new", str(dest), "--defaults", "--template", str(template_repo), "--with", "ml"]
     )
     assert result.exit_code == 0, result.output
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "Start from goldenpath")
+    commit_all(dest, "Start from goldenpath")
     return dest
 
 

@@ -17,13 +17,15 @@ repo's drift check and fail until you do.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import copier
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script, run by path
+from tools.scratch import tool_env
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "template" / "libs" / "shared-contracts" / "openapi"
@@ -46,8 +48,7 @@ def export_contracts(workdir: Path) -> dict[str, str]:
     copier.run_copy(
         str(ROOT), repo, data=PROBE_ANSWERS, defaults=True, unsafe=True, vcs_ref="HEAD", quiet=True
     )
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("VIRTUAL_ENV", None)
+    env = tool_env()
     for command in (
         ["uv", "sync", "--all-packages", "--quiet"],
         ["uv", "run", "--frozen", "python", "-m", "shared_contracts", "export"],
