@@ -17,8 +17,9 @@ $(VENV)/.installed-cli: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml tools/infra_tools.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python tools/infra_tools.py >/dev/null
 	touch $@ $(VENV)/.installed-cli
 
 ## new: generate a platform repo with the default answers into $(DEST)
