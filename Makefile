@@ -17,7 +17,7 @@ $(VENV)/.installed-cli: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml tools/infra_tools.py | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml tools/infra_tools.py $(wildcard tools/crd-validate/*) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python tools/infra_tools.py >/dev/null
 	touch $@ $(VENV)/.installed-cli

@@ -106,6 +106,17 @@ def is_helm_template(path: Path) -> bool:
     return "templates" in path.parts and "helm" in path.parts
 
 
+def has_go_template_braces(path: Path) -> bool:
+    """Files whose ``{{ }}`` belong to another engine, evaluated after copier: Helm chart
+    templates, Argo CD ApplicationSets (goTemplate) and Argo Rollouts analysis templates
+    (``{{args.name}}``)."""
+    return (
+        is_helm_template(path)
+        or (path.parent.name == "argo" and path.name.endswith("applicationset.yaml"))
+        or path.name == "analysistemplate.yaml"
+    )
+
+
 def parse_structured_files(root: Path) -> int:
     """Parse every YAML, TOML and JSON file under ``root``; return how many were parsed."""
     parsers: dict[str, Callable[[str], object]] = {

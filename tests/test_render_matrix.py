@@ -14,7 +14,7 @@ from tests.conftest import (
     ANSWERS_FILE,
     MODULE_MAP,
     combination_params,
-    is_helm_template,
+    has_go_template_braces,
     module_answers,
     parse_structured_files,
     text_files,
@@ -81,7 +81,11 @@ def test_no_unrendered_jinja(render: Callable[..., Path], combo: frozenset[str])
         relative = path.relative_to(repo)
         if JINJA_RESIDUE.search(text) or "{{" in str(relative):
             findings.append(str(relative))
-        elif BARE_DOUBLE_BRACE.search(text) and not is_helm_template(path) and path.suffix != ".py":
+        elif (
+            BARE_DOUBLE_BRACE.search(text)
+            and not has_go_template_braces(path)
+            and path.suffix != ".py"
+        ):
             findings.append(f"{relative} (bare '{{{{')")
     assert not findings, "Jinja residue in: " + ", ".join(findings)
 
@@ -132,9 +136,11 @@ def test_python_passes_ruff(render: Callable[..., Path], combo: frozenset[str]) 
     repo = _repo(render, combo)
     assert list(repo.rglob("*.py")), "expected Python files in the render"
     ruff = [sys.executable, "-m", "ruff"]
-    check = subprocess.run([*ruff, "check", "."], cwd=repo, capture_output=True, text=True)
+    check = subprocess.run(
+        [*ruff, "check", "--no-cache", "."], cwd=repo, capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     fmt = subprocess.run(
-        [*ruff, "format", "--check", "."], cwd=repo, capture_output=True, text=True
+        [*ruff, "format", "--check", "--no-cache", "."], cwd=repo, capture_output=True, text=True
     )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr

@@ -35,8 +35,9 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OVERLAYS = Path("infra/kustomize/overlays")
 RELEASES = Path("deploy/releases")
-# Promotion only moves forward through these, one step at a time.
-PROMOTION_ORDER = ("dev", "stage", "prod")
+# Promotion only moves forward through these, one step at a time. Edge sites come last:
+# they are hard to reach once a release is out, so they get only what production proved.
+PROMOTION_ORDER = ("dev", "stage", "prod", "edge")
 KEEP_PREVIOUS = 2
 
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
