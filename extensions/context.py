@@ -60,6 +60,8 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
     modules = module_map.load()
     enabled = modules.enabled(answers)
     first_service = str(answers.get("first_service") or "catalog")
+    domain_package = f"{naming.snake(first_service)}_service"
+    path_names = {"first_service": first_service, "domain_package": domain_package}
     services = [
         {"name": first_service, "port": DOMAIN_SERVICE_PORT, "kind": "domain"},
         AUTH_SERVICE,
@@ -71,7 +73,7 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "package_name": naming.snake(str(answers.get("project_slug") or "")),
-        "domain_package": f"{naming.snake(first_service)}_service",
+        "domain_package": domain_package,
         "workspace_exclude": list(modules.non_python_dirs(enabled)),
         "cloud_provider_name": CLOUD_PROVIDER_NAMES.get(
             str(answers.get("cloud_provider")), str(answers.get("cloud_provider"))
@@ -82,7 +84,7 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
                 "title": module.title,
                 "roadmap": module.roadmap,
                 "adds": module.adds,
-                "paths": list(module.paths),
+                "paths": [module_map.fill_placeholders(path, path_names) for path in module.paths],
                 "docs": module.docs,
                 "libs": [
                     path.removeprefix("libs/") for path in module.paths if path.startswith("libs/")
@@ -90,7 +92,7 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
             }
             for module in enabled
         ],
-        "module_exclusions": "\n".join(modules.excluded_paths(answers)),
+        "module_exclusions": "\n".join(modules.excluded_paths(answers, path_names)),
         "services": services,
     }
 

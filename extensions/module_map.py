@@ -6,6 +6,7 @@ tests, so that module paths, presets and service ports are declared once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,9 @@ import yaml
 
 MODULE_MAP_FILE = Path(__file__).resolve().parent.parent / "modules.yml"
 TEMPLATE_SUFFIX = ".jinja"
+# Answer-dependent parts a module path may name (filled by the context hook).
+PLACEHOLDERS = ("first_service", "domain_package")
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,17 @@ class ModuleMap:
         """The modules whose switch is on in ``answers`` (missing answers count as off)."""
         return tuple(module for module in self.modules if _is_on(answers.get(module.id)))
 
-    def excluded_paths(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
-        """Paths of every module that is off, for copier's ``_exclude``.
+    def excluded_paths(
+        self, answers: Mapping[str, Any], names: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
+        """Paths of every module that is off, for copier's ``_exclude`` (which matches
+        rendered paths), with ``{first_service}``/``{domain_package}`` filled from ``names``.
 
         A directory that holds nothing but switched-off modules' files (``docs/modules``
         with every module off) is excluded too, so no empty directory is left behind.
         """
         excluded = [
-            path
+            fill_placeholders(path, names or {})
             for module in self.modules
             if not _is_on(answers.get(module.id))
             for path in module.paths
@@ -98,12 +105,22 @@ class ModuleMap:
             directory
             for directory in ancestors
             if directory != "."
+            # A filled-in placeholder path (services/catalog) is not a template directory.
+            and (self.template_dir / directory).is_dir()
             and all(
                 _covered(file.relative_to(self.template_dir), excluded)
                 for file in (self.template_dir / directory).rglob("*")
                 if file.is_file()
             )
         ]
+
+
+def fill_placeholders(path: str, names: Mapping[str, str]) -> str:
+    """A module path with its answer-dependent parts filled in: files a module adds inside
+    the domain service live under ``services/{first_service}/src/{domain_package}/``."""
+    if "{" not in path:
+        return path
+    return path.format_map({name: names.get(name, f"{{{name}}}") for name in PLACEHOLDERS})
 
 
 def _covered(relative: Path, excluded: list[str]) -> bool:
@@ -154,6 +171,12 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
         if module.docs not in module.paths:
             raise ValueError(f"{path}: module {module.id!r} docs page is not one of its paths")
         for module_path in module.paths:
+            unknown = set(PLACEHOLDER_RE.findall(module_path)) - set(PLACEHOLDERS)
+            if unknown:
+                raise ValueError(
+                    f"{path}: module {module.id!r} path {module_path!r} uses unknown "
+                    f"placeholders {sorted(unknown)}; allowed: {', '.join(PLACEHOLDERS)}"
+                )
             if any(char in module_path for char in "*?[!") or module_path.startswith("/"):
                 raise ValueError(
                     f"{path}: module {module.id!r} path {module_path!r} must be a plain "

@@ -186,6 +186,34 @@ def test_module_paths_must_be_plain(tmp_path: Path) -> None:
         module_map.load(bad)
 
 
+@pytest.mark.parametrize(
+    ("raw", "filled"),
+    [
+        pytest.param("libs/x", "libs/x", id="plain"),
+        pytest.param(
+            "services/{first_service}/src/{domain_package}/flags.py",
+            "services/order-history/src/order_history_service/flags.py",
+            id="domain-service-file",
+        ),
+    ],
+)
+def test_module_path_placeholders_are_filled(raw: str, filled: str) -> None:
+    names = {"first_service": "order-history", "domain_package": "order_history_service"}
+    assert module_map.fill_placeholders(raw, names) == filled
+
+
+def test_module_paths_name_only_known_placeholders(tmp_path: Path) -> None:
+    bad = tmp_path / "modules.yml"
+    (tmp_path / "copier.yml").write_text("_subdirectory: template\n")
+    bad.write_text(
+        "modules:\n  x:\n    title: X\n    roadmap: 1\n    adds: x\n"
+        "    paths: ['docs/x.md', 'services/{service}/x.py']\n    docs: 'docs/x.md'\n"
+        "    mentions: [x]\npresets: {}\n"
+    )
+    with pytest.raises(ValueError, match="unknown placeholders"):
+        module_map.load(bad)
+
+
 def test_presets_name_known_modules() -> None:
     assert MODULE_MAP.presets["minimal"] == ()
     assert set(MODULE_MAP.presets["full"]) == set(MODULE_IDS)

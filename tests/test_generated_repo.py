@@ -165,3 +165,51 @@ def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[
         httpx.get(api, headers={"Authorization": f"Bearer {forged}"}, timeout=5).status_code == 401
     )
     assert httpx.get(api, timeout=5).status_code == 401
+
+
+def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, int]) -> None:
+    """Issue 6's acceptance: `scripts/flags.py kill` turns the running service's create
+    endpoint off (the kill switch's safe code default) and `enable` turns it back on."""
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    if not answers.get("feature_flags"):
+        pytest.skip("feature_flags is off in this variant")
+    service = answers["first_service"]
+    token = httpx.post(
+        f"http://127.0.0.1:{dev_stack['auth']}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "dev-client",
+            "client_secret": "dev-secret",  # the development-only client
+            "audience": service,
+            "scope": "items:read items:write",
+        },
+        timeout=5,
+    ).json()["access_token"]
+    api = f"http://127.0.0.1:{dev_stack[service]}/v1/items"
+
+    def create(sku: str) -> int:
+        item = {"sku": sku, "name": "Widget", "price_cents": 100, "currency": "EUR"}
+        headers = {"Authorization": f"Bearer {token}"}
+        return httpx.post(api, json=item, headers=headers, timeout=5).status_code
+
+    def flags(*args: str) -> None:
+        command = ["uv", "run", "--frozen", "python", "scripts/flags.py", *args]
+        ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
+        assert_ok(ran)
+
+    def wait_for(expected: int, prefix: str) -> None:
+        deadline = time.monotonic() + 30  # the file resolver polls the flag file
+        attempt = 0
+        while (status := create(f"{prefix}-{attempt}")) != expected:
+            assert time.monotonic() < deadline, f"still {status}, expected {expected}"
+            attempt += 1
+            time.sleep(0.5)
+
+    try:
+        assert create("FLAG-ON") == 201
+        flags("kill", "items-create-enabled", "--reason", "end-to-end test", "--actor", "e2e")
+        wait_for(503, "FLAG-KILLED")
+        flags("enable", "items-create-enabled", "--reason", "end-to-end test", "--actor", "e2e")
+        wait_for(201, "FLAG-BACK")
+    finally:
+        subprocess.run(["git", "checkout", "--", "config/flags"], cwd=repo, check=True)

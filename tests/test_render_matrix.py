@@ -16,6 +16,7 @@ from tests.conftest import (
     combination_params,
     has_go_template_braces,
     module_answers,
+    module_map,
     parse_structured_files,
     text_files,
 )
@@ -36,8 +37,9 @@ def _repo(render: Callable[..., Path], combo: frozenset[str]) -> Path:
 
 def test_module_files_follow_switches(render: Callable[..., Path], combo: frozenset[str]) -> None:
     repo = _repo(render, combo)
+    names = {"first_service": "catalog", "domain_package": "catalog_service"}  # the defaults
     for module in MODULE_MAP.modules:
-        for path in module.paths:
+        for path in (module_map.fill_placeholders(raw, names) for raw in module.paths):
             if module.id in combo:
                 assert (repo / path).exists(), f"{module.id} is on but {path} is missing"
             else:
