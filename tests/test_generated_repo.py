@@ -128,13 +128,9 @@ def dev_stack(repo: Path, tmp_path: Path) -> Iterator[dict[str, int]]:
         assert "dev: stopping" in output, output[-4000:]
 
 
-def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[str, int]) -> None:
-    service = yaml.safe_load((repo / ".copier-answers.yml").read_text())["first_service"]
-    for port in dev_stack.values():
-        assert httpx.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200
-        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
-
-    token_response = httpx.post(
+def dev_token(dev_stack: dict[str, int], service: str) -> str:
+    """An access token for ``service`` from the dev stack's auth, as the dev client."""
+    response = httpx.post(
         f"http://127.0.0.1:{dev_stack['auth']}/oauth/token",
         data={
             "grant_type": "client_credentials",
@@ -145,8 +141,18 @@ def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[
         },
         timeout=5,
     )
-    assert token_response.status_code == 200, token_response.text
-    token = token_response.json()["access_token"]
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[str, int]) -> None:
+    service = yaml.safe_load((repo / ".copier-answers.yml").read_text())["first_service"]
+    for port in dev_stack.values():
+        assert httpx.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+
+    token = dev_token(dev_stack, service)
 
     api = f"http://127.0.0.1:{dev_stack[service]}/v1/items"
     created = httpx.post(
@@ -174,17 +180,7 @@ def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, 
     if not answers.get("feature_flags"):
         pytest.skip("feature_flags is off in this variant")
     service = answers["first_service"]
-    token = httpx.post(
-        f"http://127.0.0.1:{dev_stack['auth']}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "dev-client",
-            "client_secret": "dev-secret",  # the development-only client
-            "audience": service,
-            "scope": "items:read items:write",
-        },
-        timeout=5,
-    ).json()["access_token"]
+    token = dev_token(dev_stack, service)
     api = f"http://127.0.0.1:{dev_stack[service]}/v1/items"
 
     def create(sku: str) -> int:
