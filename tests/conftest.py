@@ -19,18 +19,25 @@ TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 ANSWERS_FILE = ".copier-answers.yml"
 
 
-def load_extension(name: str) -> ModuleType:
-    """Import extensions/<name>.py by path, the way copier loads it."""
-    key = f"goldenpath_test_extension_{name}"
+def load_module(path: Path, key: str) -> ModuleType:
+    """Import the Python file at ``path`` as module ``key`` (once): extensions and the
+    scripts of a rendered repo are files, not installed packages."""
     if key in sys.modules:
         return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, TEMPLATE_ROOT / "extensions" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(key, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[key] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_extension(name: str) -> ModuleType:
+    """Import extensions/<name>.py by path, the way copier loads it."""
+    return load_module(
+        TEMPLATE_ROOT / "extensions" / f"{name}.py", f"goldenpath_test_extension_{name}"
+    )
 
 
 naming = load_extension("naming")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from tests.conftest import naming
+from tests.conftest import load_module, naming
 from tools.infra_tools import tool_path
 
 # The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): validating against it
@@ -109,7 +108,7 @@ def manifests(repo: Path, *args: str) -> str:
 def render_env(repo: Path, env: str, service: str | None = None) -> list[Doc]:
     """What Argo CD applies for ``env`` (one service, or every service): the generated
     repo's ``scripts/manifests.py render``, called in process to save a start-up."""
-    script = _load_script(repo / "scripts" / "manifests.py")
+    script = load_script(repo / "scripts" / "manifests.py")
     selected = [service] if service else None
     return documents(script.render(repo, env, selected, str(tool_path("kubectl"))))
 
@@ -147,22 +146,15 @@ def kubernetes_validate_errors(docs: Iterable[Doc]) -> list[str]:
     return errors
 
 
-def _load_script(path: Path) -> ModuleType:
+def load_script(path: Path) -> ModuleType:
+    """A rendered repo's script, imported by path (one module per file path)."""
     key = f"goldenpath_generated_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, key)
 
 
 @functools.cache
 def _policy_engine(repo: Path) -> tuple[ModuleType, Any]:
-    policy_check = _load_script(repo / "scripts" / "policy_check.py")
+    policy_check = load_script(repo / "scripts" / "policy_check.py")
     engine = policy_check.new_engine(repo / "ci" / "policies")
     exceptions = policy_check.load_exceptions(repo / "ci" / "policies" / "exceptions.yaml")
     today = dt.datetime.now(dt.UTC).date().isoformat()

@@ -324,7 +324,7 @@ def test_template_ships_hydrated_manifests_matching_its_chart() -> None:
 def _component_mismatches(repo: Path, tmp: Path) -> list[str]:
     """Base plus each hydrated component, built by Kustomize, equals the chart rendered
     with that component's values: the generated patches (deletions, merges) are exact."""
-    manifests = kube._load_script(repo / "scripts" / "manifests.py")
+    manifests = kube.load_script(repo / "scripts" / "manifests.py")
     inputs = manifests.load_inputs(repo)
     shutil.copytree(repo / KUSTOMIZE, tmp / KUSTOMIZE)
     mismatches = []
@@ -364,7 +364,7 @@ def _helm_kustomize_differences(repo: Path, tmp: Path) -> list[str]:
     """Per service: `helm template <svc> -f services/<svc>/deploy/values.yaml` against
     the base plus the service's component (no environment overlay), Helm-only labels
     and the part-of label left out. Equal means the two ways to deploy agree."""
-    manifests = kube._load_script(repo / "scripts" / "manifests.py")
+    manifests = kube.load_script(repo / "scripts" / "manifests.py")
     shutil.copytree(repo / KUSTOMIZE, tmp / KUSTOMIZE)
     for deploy in repo.glob("services/*/deploy"):
         shutil.copytree(deploy, tmp / deploy.relative_to(repo))
@@ -446,7 +446,7 @@ def _images_by_env(repo: Path, tmp: Path) -> dict[str, dict[str, dict[str, set[s
         *(str(p.relative_to(repo)) for p in repo.glob("services/*/deploy")),
     ):
         shutil.copytree(repo / part, work / part)
-    set_image = kube._load_script(work / "scripts" / "ci" / "set_image.py")
+    set_image = kube.load_script(work / "scripts" / "ci" / "set_image.py")
     now = dt.datetime(2025, 1, 2, tzinfo=dt.UTC)
     found: dict[str, dict[str, dict[str, set[str]]]] = {}
     for (env, service), docs in service_renders(repo).items():

@@ -11,9 +11,12 @@ build, so it cannot drift from them. The audit chain itself is checked by
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,6 +26,7 @@ from mkdocs.structure.files import File, Files
 PAGE_URI = "modules/flag-report.md"
 FLAGS_PATH = Path("config") / "flags" / "flags.json"
 AUDIT_PATH = Path("config") / "flags" / "audit.jsonl"
+FLAGS_SCRIPT = Path("scripts") / "flags.py"
 RECENT_CHANGES = 20
 SOON = dt.timedelta(days=30)
 
@@ -32,39 +36,24 @@ def cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|") or "-"
 
 
-def find_fractional(node: Any) -> list[Any] | None:
-    """The first ``fractional`` operation's arguments in a targeting rule, if any."""
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            found = value if key == "fractional" and isinstance(value, list) else None
-            found = found if found is not None else find_fractional(value)
-            if found is not None:
-                return found
-    elif isinstance(node, list):
-        for item in node:
-            found = find_fractional(item)
-            if found is not None:
-                return found
-    return None
+def flags_script(root: Path) -> ModuleType:
+    """``scripts/flags.py``, imported by path: the report reads the files, summarises
+    rollouts and parses dates exactly as the flag command does."""
+    name = "flags_command"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, root / FLAGS_SCRIPT)
+        if spec is None or spec.loader is None:
+            msg = f"cannot import {FLAGS_SCRIPT}"
+            raise PluginError(msg)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
-def rollout(flag: Mapping[str, Any]) -> str:
-    targeting = flag.get("targeting") or {}
-    fractional = find_fractional(targeting)
-    if fractional is not None:
-        pairs = [item for item in fractional if isinstance(item, list)]
-        total = sum(int(weight) for _, weight in pairs) or 1
-        split = ", ".join(f"{variant} {int(weight) * 100 // total}%" for variant, weight in pairs)
-        return f"percentage: {split}"
-    if targeting:
-        return "targeting rules"
-    return f"everyone: {flag.get('defaultVariant')}"
-
-
-def expiry(value: object, today: dt.date) -> str:
-    try:
-        date = dt.date.fromisoformat(str(value))
-    except ValueError:
+def expiry(command: ModuleType, value: object, today: dt.date) -> str:
+    date = command.parse_date(value)
+    if date is None:
         return f"**{cell(value)} (not a date)**"
     if date < today:
         return f"**{date} (expired)**"
@@ -73,27 +62,29 @@ def expiry(value: object, today: dt.date) -> str:
     return str(date)
 
 
-def flag_table(flags: Mapping[str, Any], today: dt.date) -> list[str]:
+def flag_table(command: ModuleType, flags: Mapping[str, Any], today: dt.date) -> list[str]:
     lines = [
         "| Flag | State | Variants (default) | Rollout | Owner | Type | Created | Expires |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for key, flag in flags.items():
         metadata = flag.get("metadata") or {}
+        expires = expiry(command, metadata.get("expires"), today)
         variants = ", ".join(
             f"`{name}`={json.dumps(value)}" for name, value in (flag.get("variants") or {}).items()
         )
         state = flag.get("state", "")
         lines.append(
             f"| `{cell(key)}` | {'**DISABLED**' if state == 'DISABLED' else cell(state)} "
-            f"| {cell(variants)} (`{cell(flag.get('defaultVariant'))}`) | {cell(rollout(flag))} "
+            f"| {cell(variants)} (`{cell(flag.get('defaultVariant'))}`) "
+            f"| {cell(command.rollout_summary(flag))} "
             f"| {cell(metadata.get('owner'))} | {cell(metadata.get('type'))} "
-            f"| {cell(metadata.get('created'))} | {expiry(metadata.get('expires'), today)} |"
+            f"| {cell(metadata.get('created'))} | {expires} |"
         )
     return lines
 
 
-def describe(record: Mapping[str, Any]) -> str:
+def describe(command: ModuleType, record: Mapping[str, Any]) -> str:
     """What a record changed, in a few words."""
     before, after = record.get("before"), record.get("after")
     if record.get("action") == "create" and isinstance(after, Mapping):
@@ -104,11 +95,11 @@ def describe(record: Mapping[str, Any]) -> str:
         if before.get("state") != after.get("state"):
             return f"{before.get('state')} → {after.get('state')}"
         if before.get("targeting") != after.get("targeting"):
-            return f"{rollout(before)} → {rollout(after)}"
+            return f"{command.rollout_summary(before)} → {command.rollout_summary(after)}"
     return "-"
 
 
-def changes_table(records: Sequence[Mapping[str, Any]]) -> list[str]:
+def changes_table(command: ModuleType, records: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [
         "| Seq | Time (UTC) | Actor | Flag | Action | Change | Reason |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -117,27 +108,24 @@ def changes_table(records: Sequence[Mapping[str, Any]]) -> list[str]:
         lines.append(
             f"| {cell(record.get('seq'))} | {cell(record.get('time'))} "
             f"| {cell(record.get('actor'))} | `{cell(record.get('flag'))}` "
-            f"| {cell(record.get('action'))} | {cell(describe(record))} "
+            f"| {cell(record.get('action'))} | {cell(describe(command, record))} "
             f"| {cell(record.get('reason'))} |"
         )
     return lines
 
 
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        msg = f"cannot read {path}: {error}"
-        raise PluginError(msg) from error
-
-
 def render_report(
-    flags: Mapping[str, Any], records: Sequence[Mapping[str, Any]], today: dt.date
+    command: ModuleType,
+    flags: Mapping[str, Any],
+    records: Sequence[Mapping[str, Any]],
+    today: dt.date,
 ) -> str:
     expired = [
         key
         for key, flag in flags.items()
-        if expiry((flag.get("metadata") or {}).get("expires"), today).endswith("(expired)**")
+        if expiry(command, (flag.get("metadata") or {}).get("expires"), today).endswith(
+            "(expired)**"
+        )
     ]
     lines = [
         "# Flag report",
@@ -161,32 +149,27 @@ def render_report(
         "",
         f"{len(flags)} flags, {disabled} disabled (a disabled flag gives the code default).",
         "",
-        *flag_table(flags, today),
+        *flag_table(command, flags, today),
         "",
         "## Recent changes",
         "",
         f"The last {min(len(records), RECENT_CHANGES)} of {len(records)} audit records, "
         "newest first.",
         "",
-        *changes_table(records),
+        *changes_table(command, records),
     ]
     return "\n".join(lines) + "\n"
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     root = Path(config.config_file_path).resolve().parent
-    document = read_json(root / FLAGS_PATH)
-    flags = document.get("flags") if isinstance(document, Mapping) else None
-    if not isinstance(flags, Mapping):
-        msg = f'{FLAGS_PATH}: expected an object with a "flags" object'
-        raise PluginError(msg)
-    audit = root / AUDIT_PATH
-    lines = audit.read_text(encoding="utf-8").splitlines() if audit.is_file() else []
+    command = flags_script(root)
     try:
-        records = [json.loads(line) for line in lines if line.strip()]
-    except ValueError as error:
-        msg = f"{AUDIT_PATH}: not one JSON record per line: {error}"
-        raise PluginError(msg) from error
+        flags = command.load_flags(root / FLAGS_PATH)["flags"]
+        records = command.read_records(root / AUDIT_PATH)
+    except command.FlagError as error:
+        raise PluginError(str(error)) from error
     today = dt.datetime.now(dt.UTC).date()
-    files.append(File.generated(config, PAGE_URI, content=render_report(flags, records, today)))
+    content = render_report(command, flags, records, today)
+    files.append(File.generated(config, PAGE_URI, content=content))
     return files
