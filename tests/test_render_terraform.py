@@ -362,3 +362,21 @@ def test_checkov_finds_nothing(render: Callable[..., Path], combo: frozenset[str
         for check in report["results"].get("failed_checks", [])
     ]
     assert not failed, "checkov findings (fix them, or skip with a reason):\n" + "\n".join(failed)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_tfvars_example_sets_declared_variables(
+    render: Callable[..., Path], combo: frozenset[str], stack: str
+) -> None:
+    """Each stack's terraform.tfvars.example parses, names only variables the stack
+    declares, and sets every variable that has no default, so a copy of it plans."""
+    directory = _terraform_dir(render, combo) / stack
+    example = directory / "terraform.tfvars.example"
+    assert example.is_file(), f"{stack} has no terraform.tfvars.example"
+    values = _parse(example)
+    declared = dict(_labelled(_configuration(directory)["variable"]))
+    unknown = set(values) - set(declared)
+    assert not unknown, f"{example.name} sets undeclared variables: {sorted(unknown)}"
+    required = {name for name, body in declared.items() if "default" not in body}
+    missing = required - set(values)
+    assert not missing, f"{example.name} leaves required variables unset: {sorted(missing)}"
