@@ -1,7 +1,8 @@
 """The Terraform of every module combination is formatted, complete and clean under checkov.
 
 ``infra/terraform`` of a render holds the AWS modules (``modules/aws/<module>``, each
-with an ``examples/basic`` configuration), the environment stacks (``envs/<env>``) and
+with an ``examples/basic`` configuration), the platform composition that wires them
+(``stacks/platform``), the thin environment stacks that call it (``envs/<env>``) and
 the bootstrap stack. Checked here:
 
 - ``terraform fmt -check -recursive`` is clean (the one Terraform command that needs no
@@ -11,10 +12,15 @@ the bootstrap stack. Checked here:
   everywhere;
 - every module has main/variables/outputs/versions.tf, a README whose tables name every
   input and output, and an example that calls it;
+- the composition uses every module but ``iam``, passes its tags to each (for what
+  ``default_tags`` cannot reach), has a budget with alerts, validates its sizing
+  inputs and documents every input and output in its README;
 - every environment stack keeps its state in S3 with locking, tags everything through
-  the provider's ``default_tags`` with the cost allocation tags, passes the same tags
-  to every module (for what ``default_tags`` cannot reach), has a budget with alerts,
-  and is sized for its environment (prod: Multi-AZ, deletion protection, NAT per zone);
+  the provider's ``default_tags`` with the cost allocation tags, calls the composition
+  once with those tags and its own sizing (prod: Multi-AZ, deletion protection, NAT
+  per zone), stays thin (``main.tf`` of at most 80 lines, no file a copy of another
+  environment's) and moves the state addresses of the former per-environment stacks
+  onto the composition;
 - checkov (``--skip-download``, with the render's own ``.checkov.yaml``) fails no check,
   and the skip file stays short with a reason for every entry.
 
@@ -58,14 +64,17 @@ MODULES = (
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 ENVIRONMENTS = ("dev", "stage", "prod")
 STACKS = (*(f"envs/{env}" for env in ENVIRONMENTS), "bootstrap")
+COMPOSITION = Path("stacks/platform")
+COMPOSITION_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
+MAX_ENV_MAIN_LINES = 80
 COST_TAGS = {"Project", "Environment", "Owner", "CostCenter", "ManagedBy", "Repository"}
 AWS_PROVIDER = "~> 6.0"
 
-# Module arguments each environment must set to these values: the sizing decisions
-# that differ between environments.
-ENV_SETTINGS: dict[str, dict[tuple[str, str], object]] = {
+# Arguments of the composition call each environment must set to these values: the
+# sizing decisions that differ between environments (a path into the module block).
+ENV_SETTINGS: dict[str, dict[tuple[str, ...], object]] = {
     "dev": {
-        ("network", "single_nat_gateway"): True,
+        ("single_nat_gateway",): True,
         ("database", "multi_az"): False,
         ("database", "deletion_protection"): False,
         ("cache", "num_cache_clusters"): 1,
@@ -76,11 +85,12 @@ ENV_SETTINGS: dict[str, dict[tuple[str, str], object]] = {
         ("cache", "num_cache_clusters"): 2,
     },
     "prod": {
-        ("network", "single_nat_gateway"): False,
+        ("single_nat_gateway",): False,
         ("database", "multi_az"): True,
         ("database", "deletion_protection"): True,
         ("database", "backup_retention_days"): 35,
         ("cache", "num_cache_clusters"): 3,
+        ("backups", "monthly_retention_days"): 365,
     },
 }
 
@@ -155,6 +165,29 @@ def _tf_dirs(root: Path) -> list[Path]:
     return sorted({path.parent for path in root.rglob("*.tf")})
 
 
+def _assert_readme_tables(directory: Path, config: dict[str, list[Any]]) -> None:
+    """The README's tables name every input and output, so they cannot drift apart."""
+    readme = (directory / "README.md").read_text(encoding="utf-8")
+    assert "## Inputs" in readme, f"{directory.name}: README without an Inputs table"
+    assert "## Outputs" in readme, f"{directory.name}: README without an Outputs table"
+    names = [name for name, _ in _labelled(config.get("variable", []))]
+    names += [name for name, _ in _labelled(config.get("output", []))]
+    assert names, f"{directory.name}: no variables or outputs"
+    undocumented = [name for name in names if f"| `{name}` |" not in readme]
+    assert not undocumented, f"{directory.name}: README tables miss {undocumented}"
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, re.MULTILINE))
+    stale = sorted(documented - set(names))
+    assert not stale, f"{directory.name}: README documents {stale}, which it does not have"
+
+
+def _argument(block: dict[str, Any], path: tuple[str, ...]) -> object:
+    """A (nested) argument of a block, None when it is not set."""
+    value: object = block
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def test_terraform_is_formatted(render: Callable[..., Path], combo: frozenset[str]) -> None:
     terraform = shutil.which("terraform")
     assert terraform, "terraform is not on PATH (only `terraform fmt` is used: no provider needed)"
@@ -212,28 +245,61 @@ def test_module_is_complete(
     assert versions["required_version"] == ">= 1.6"
     assert versions["required_providers"][0]["aws"]["source"] == "hashicorp/aws"
 
-    # The README's tables name every input and output, so they cannot drift apart.
-    readme = (directory / "README.md").read_text(encoding="utf-8")
-    assert "## Inputs" in readme, f"{module}: README without an Inputs table"
-    assert "## Outputs" in readme, f"{module}: README without an Outputs table"
-    names = [name for name, _ in _labelled(config.get("variable", []))]
-    names += [name for name, _ in _labelled(config.get("output", []))]
-    assert names, f"{module}: no variables or outputs"
-    undocumented = [name for name in names if f"| `{name}` |" not in readme]
-    assert not undocumented, f"{module}: README tables miss {undocumented}"
-    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, re.MULTILINE))
-    stale = sorted(documented - set(names))
-    assert not stale, f"{module}: README documents {stale}, which the module does not have"
+    _assert_readme_tables(directory, config)
 
     example = directory / "examples" / "basic"
     calls = [body["source"] for _, body in _labelled(_configuration(example).get("module", []))]
     assert "../.." in calls, f"{module}: examples/basic does not call the module"
 
 
+def test_platform_composition(render: Callable[..., Path], combo: frozenset[str]) -> None:
+    """The one place the modules are wired: every env stack gets the same platform."""
+    directory = _terraform_dir(render, combo) / COMPOSITION
+    missing = [name for name in COMPOSITION_FILES if not (directory / name).is_file()]
+    assert not missing, f"{COMPOSITION} lacks {missing}"
+    config = _configuration(directory)
+    assert not config.get("provider"), "a composition takes its providers from the caller"
+    assert not [terraform for terraform in config["terraform"] if terraform.get("backend")]
+    (aws,) = [
+        providers["aws"]
+        for terraform in config["terraform"]
+        for providers in terraform.get("required_providers", [])
+    ]
+    assert aws["configuration_aliases"] == ["${aws.dr}"]
+
+    # Every module but iam (CI's roles come from the bootstrap stack), each tagged.
+    modules = dict(_labelled(config["module"]))
+    untagged = [name for name, body in modules.items() if body.get("tags") != "${var.tags}"]
+    assert not untagged, f"modules without tags = var.tags: {untagged}"
+    called = {Path(body["source"]).name for body in modules.values()}
+    expected = set(MODULES) - {"iam"}
+    assert expected <= called, f"the composition does not use {expected - called}"
+
+    # A monthly budget with alerts.
+    (budget,) = _resources(config, "aws_budgets_budget")
+    assert budget["time_unit"] == "MONTHLY"
+    assert budget.get("notification") or budget.get("dynamic"), "budget without notifications"
+
+    # The sizing inputs have no defaults (each environment states its own) and reject
+    # nonsense before a plan reaches AWS.
+    variables = dict(_labelled(config["variable"]))
+    sizing = {name for key in ENV_SETTINGS.values() for name, *_ in key}
+    defaulted = sorted(name for name in sizing if "default" in variables[name])
+    assert not defaulted, f"sizing inputs with a default: {defaulted}"
+    unvalidated = sorted(
+        name
+        for name in sizing
+        if not variables[name].get("validation") and variables[name]["type"] != "bool"
+    )
+    assert not unvalidated, f"sizing inputs without validation: {unvalidated}"
+    _assert_readme_tables(directory, config)
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_environment_stack(render: Callable[..., Path], combo: frozenset[str], env: str) -> None:
     root = _terraform_dir(render, combo)
-    config = _configuration(root / "envs" / env)
+    directory = root / "envs" / env
+    config = _configuration(directory)
 
     # Remote state in S3, one key per environment, locked with a lock file.
     (backend,) = [
@@ -249,6 +315,7 @@ def test_environment_stack(render: Callable[..., Path], combo: frozenset[str], e
     missing_tags = COST_TAGS - set(local_values["tags"])
     assert not missing_tags, f"{env}: local.tags lacks {missing_tags}"
     assert local_values["tags"]["ManagedBy"] == "terraform"
+    assert local_values["tags"]["Environment"] == env
     providers = [body for name, body in _labelled(config["provider"]) if name == "aws"]
     assert providers
     for provider in providers:
@@ -256,28 +323,62 @@ def test_environment_stack(render: Callable[..., Path], combo: frozenset[str], e
             f"{env}: provider without default_tags"
         )
 
-    # Modules get the tags too, for what default_tags cannot reach (node group
-    # instances and volumes, snapshots, recovery points).
-    modules = dict(_labelled(config["module"]))
-    untagged = [name for name, body in modules.items() if body.get("tags") != "${local.tags}"]
-    assert not untagged, f"{env}: modules without tags = local.tags: {untagged}"
-    called = {Path(body["source"]).name for body in modules.values()}
-    expected = set(MODULES) - {"iam"}  # CI's roles come from the bootstrap stack
-    assert expected <= called, f"{env}: does not use {expected - called}"
-
-    # A monthly budget with alerts.
-    (budget,) = _resources(config, "aws_budgets_budget")
-    assert budget["time_unit"] == "MONTHLY"
-    assert budget.get("notification") or budget.get("dynamic"), (
-        f"{env}: budget without notifications"
-    )
-
+    # One call of the composition, with the same tags and this environment's sizing.
+    (call,) = [body for _, body in _labelled(config["module"])]
+    assert Path(call["source"]) == Path("../..") / COMPOSITION
+    assert call["environment"] == env
+    assert call["tags"] == "${local.tags}"
     wrong = {
-        f"{module}.{argument}": modules[module].get(argument)
-        for (module, argument), expected in ENV_SETTINGS[env].items()
-        if modules[module].get(argument) != expected
+        ".".join(path): _argument(call, path)
+        for path, expected in ENV_SETTINGS[env].items()
+        if _argument(call, path) != expected
     }
     assert not wrong, f"{env}: sized wrong: {wrong} (expected {ENV_SETTINGS[env]})"
+
+    # Thin: the wiring lives in the composition, not here.
+    lines = len((directory / "main.tf").read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_ENV_MAIN_LINES, f"{env}/main.tf has {lines} lines"
+    assert not config.get("resource"), f"{env}: resources belong in the composition"
+
+
+def test_environment_stacks_are_not_copies(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    """Shared wiring lives once, in the composition; each env file says something of its own."""
+    envs = _terraform_dir(render, combo) / "envs"
+    by_content: dict[bytes, list[str]] = {}
+    for path in sorted(envs.rglob("*")):
+        if path.is_file():
+            by_content.setdefault(path.read_bytes(), []).append(str(path.relative_to(envs)))
+    copies = [paths for paths in by_content.values() if len(paths) > 1]
+    assert not copies, f"identical files in env stacks: {copies}"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_moved_blocks_land_in_the_composition(
+    render: Callable[..., Path], combo: frozenset[str], env: str
+) -> None:
+    """An environment applied before the composition plans no replacement: each old
+    address moves to the same module or resource inside module.platform."""
+    root = _terraform_dir(render, combo)
+    moves = _configuration(root / "envs" / env).get("moved", [])
+    composition = _configuration(root / COMPOSITION)
+    targets = {f"module.{name}" for name, _ in _labelled(composition["module"])}
+    targets |= {
+        f"{resource_type}.{name}"
+        for block in composition.get("resource", [])
+        for resource_type, bodies in block.items()
+        for name in bodies
+    }
+    moved = {}
+    for move in moves:
+        source, target = (move[key].removeprefix("${").removesuffix("}") for key in ("from", "to"))
+        assert target == f"module.platform.{source}", f"{env}: {source} moves to {target}"
+        moved[source] = target
+    unmoved = sorted(targets - set(moved))
+    assert not unmoved, f"{env}: no moved block for {unmoved}"
+    unknown = sorted(set(moved) - targets)
+    assert not unknown, f"{env}: moved blocks for addresses the composition lacks: {unknown}"
 
 
 def test_bootstrap_stack(render: Callable[..., Path], combo: frozenset[str]) -> None:

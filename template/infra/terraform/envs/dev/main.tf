@@ -1,184 +1,51 @@
 # dev: the smallest environment that still looks like production. One NAT gateway,
-# a single-AZ database and cache, small nodes; same modules, same encryption.
+# a single-AZ database and cache, small nodes; the same composition, the same
+# encryption as stage and prod.
 
-locals {
-  environment = "dev"
-  name        = "${var.project}-${local.environment}"
-  azs         = [for zone in ["a", "b", "c"] : "${var.region}${zone}"]
-  dr          = var.dr_region != null
+module "platform" {
+  #checkov:skip=CKV_AWS_157:dev runs a single-AZ database to halve its cost; stage and prod are Multi-AZ
+  #checkov:skip=CKV_AWS_293:dev databases are disposable; stage and prod turn deletion protection on
+  source = "../../stacks/platform"
 
-  tags = {
-    Project     = var.project
-    Environment = local.environment
-    Owner       = var.owner
-    CostCenter  = var.cost_center
-    ManagedBy   = "terraform"
-    Repository  = var.repository
+  providers = {
+    aws    = aws
+    aws.dr = aws.dr
   }
-}
 
-module "kms" {
-  source = "../../modules/aws/kms"
+  project                 = var.project
+  environment             = "dev"
+  region                  = var.region
+  dr_region               = var.dr_region
+  tags                    = local.tags
+  cluster_admin_role_arns = var.cluster_admin_role_arns
+  monthly_budget_usd      = var.monthly_budget_usd
+  budget_alert_thresholds = var.budget_alert_thresholds
+  budget_alert_emails     = var.budget_alert_emails
 
-  name = local.name
-  keys = {
-    eks  = { description = "Kubernetes Secrets of ${local.name}" }
-    logs = { description = "CloudWatch log groups of ${local.name}", cloudwatch_logs = true }
-    # S3 log delivery encrypts the buckets' access logs with this key too.
-    data = {
-      description        = "Database, cache, buckets and backups of ${local.name}"
-      service_principals = ["logging.s3.amazonaws.com"]
-    }
-    # AWS Budgets publishes to the encrypted alert topic.
-    alerts = {
-      description        = "Budget alert topic of ${local.name}"
-      service_principals = ["budgets.amazonaws.com"]
-    }
-  }
-  tags = local.tags
-}
-
-module "network" {
-  source = "../../modules/aws/networking-core"
-
-  name                  = local.name
-  cidr_block            = var.vpc_cidr
-  availability_zones    = local.azs
-  single_nat_gateway    = true
-  flow_logs_kms_key_arn = module.kms.key_arns["logs"]
-  tags                  = local.tags
-}
-
-module "eks" {
-  source = "../../modules/aws/eks-cluster"
-
-  name                = local.name
-  subnet_ids          = module.network.private_subnet_ids
-  secrets_kms_key_arn = module.kms.key_arns["eks"]
-  logs_kms_key_arn    = module.kms.key_arns["logs"]
-  admin_role_arns     = var.cluster_admin_role_arns
+  vpc_cidr           = var.vpc_cidr
+  single_nat_gateway = true
   node_group = {
     instance_types = ["t3.large"]
     min_size       = 1
     max_size       = 3
     desired_size   = 2
   }
-  tags = local.tags
-}
-
-module "database" {
-  #checkov:skip=CKV_AWS_157:dev runs a single-AZ database to halve its cost; stage and prod are Multi-AZ
-  #checkov:skip=CKV_AWS_293:dev databases are disposable; stage and prod turn deletion protection on
-  source = "../../modules/aws/rds-postgres"
-
-  name                    = local.name
-  vpc_id                  = module.network.vpc_id
-  subnet_ids              = module.network.database_subnet_ids
-  allowed_security_groups = { eks_nodes = module.eks.cluster_security_group_id }
-  instance_class          = "db.t4g.small"
-  multi_az                = false
-  deletion_protection     = false
-  backup_retention_days   = 7
-  kms_key_arn             = module.kms.key_arns["data"]
-  logs_kms_key_arn        = module.kms.key_arns["logs"]
-  tags                    = local.tags
-}
-
-module "cache" {
-  source = "../../modules/aws/elasticache-redis"
-
-  # Replication group IDs are limited to 40 characters.
-  name                    = trimsuffix(substr(local.name, 0, 36), "-")
-  vpc_id                  = module.network.vpc_id
-  subnet_ids              = module.network.database_subnet_ids
-  allowed_security_groups = { eks_nodes = module.eks.cluster_security_group_id }
-  node_type               = "cache.t4g.micro"
-  num_cache_clusters      = 1
-  kms_key_arn             = module.kms.key_arns["data"]
-  logs_kms_key_arn        = module.kms.key_arns["logs"]
-  tags                    = local.tags
-}
-
-module "buckets" {
-  source = "../../modules/aws/s3-buckets"
-
-  name = local.name
-  buckets = {
-    # Application objects.
-    data = { transition_to_ia_days = 90 }
-    # Velero's cluster backups (Kubernetes objects and volume snapshots metadata).
-    velero = { noncurrent_version_expiration_days = 30 }
+  database = {
+    instance_class        = "db.t4g.small"
+    multi_az              = false
+    deletion_protection   = false
+    backup_retention_days = 7
   }
-  kms_key_arn = module.kms.key_arns["data"]
-  replication = local.dr ? {
-    destination_bucket_arns = module.dr_buckets[0].bucket_arns
-    destination_kms_key_arn = module.dr_kms[0].key_arns["data"]
-  } : null
-  tags = local.tags
+  cache = {
+    node_type          = "cache.t4g.micro"
+    num_cache_clusters = 1
+  }
+  backups = {
+    daily_retention_days = 7
+  }
 }
 
-module "backup" {
-  source = "../../modules/aws/backup"
-
-  name        = local.name
-  kms_key_arn = module.kms.key_arns["data"]
-  # After the database's own backup window (03:00-04:00 UTC) and maintenance window.
-  rules = [{
-    name              = "daily"
-    schedule          = "cron(0 6 * * ? *)"
-    delete_after_days = 7
-    copy_to_vault_arn = local.dr ? module.dr_backup_vault[0].vault_arn : null
-  }]
-  resource_arns = [module.database.db_instance_arn, module.buckets.bucket_arns["data"]]
-  tags          = local.tags
-}
-
-# Disaster-recovery region (only when dr_region is set)
-
-module "dr_kms" {
-  source = "../../modules/aws/kms"
-  count  = local.dr ? 1 : 0
-
-  providers = {
-    aws = aws.dr
-  }
-
-  name = "${local.name}-dr"
-  keys = {
-    data = {
-      description        = "Bucket replicas and backup copies of ${local.name}"
-      service_principals = ["logging.s3.amazonaws.com"]
-    }
-  }
-  tags = local.tags
-}
-
-module "dr_buckets" {
-  source = "../../modules/aws/s3-buckets"
-  count  = local.dr ? 1 : 0
-
-  providers = {
-    aws = aws.dr
-  }
-
-  name = "${local.name}-dr"
-  buckets = {
-    data   = {}
-    velero = { noncurrent_version_expiration_days = 30 }
-  }
-  kms_key_arn = module.dr_kms[0].key_arns["data"]
-  tags        = local.tags
-}
-
-module "dr_backup_vault" {
-  source = "../../modules/aws/backup"
-  count  = local.dr ? 1 : 0
-
-  providers = {
-    aws = aws.dr
-  }
-
-  name        = "${local.name}-dr"
-  kms_key_arn = module.dr_kms[0].key_arns["data"]
-  tags        = local.tags
+output "platform" {
+  description = "The composition's outputs (cluster_name, database_address, bucket_ids, ...); read one with terraform output -json platform | jq -r .cluster_name."
+  value       = module.platform
 }

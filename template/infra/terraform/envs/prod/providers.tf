@@ -1,7 +1,18 @@
-# Every resource the provider creates carries the cost allocation tags. Resources it
-# cannot tag directly get local.tags from the modules instead: instances, volumes and
-# network interfaces of the node group (launch template), RDS snapshots (copied from
-# the instance) and backup recovery points.
+# Every resource the providers create carries the cost allocation tags; the budget of
+# this environment filters on Environment. What default_tags cannot reach (node group
+# instances and volumes, RDS snapshots, backup recovery points) gets the same tags
+# through the composition.
+locals {
+  tags = {
+    Project     = var.project
+    Environment = "prod"
+    Owner       = var.owner
+    CostCenter  = var.cost_center
+    ManagedBy   = "terraform"
+    Repository  = var.repository
+  }
+}
+
 provider "aws" {
   region              = var.region
   allowed_account_ids = var.account_id == null ? null : [var.account_id]
@@ -11,8 +22,8 @@ provider "aws" {
   }
 }
 
-# The disaster-recovery region: backup copies and bucket replicas. Unused while
-# dr_region is unset.
+# The disaster-recovery region: backup copies and bucket replicas. Nothing is created
+# through it while dr_region is unset.
 provider "aws" {
   alias               = "dr"
   region              = coalesce(var.dr_region, var.region)

@@ -1,3 +1,8 @@
+output "name" {
+  description = "Prefix of the environment's resource names (<project>-<environment>)."
+  value       = local.name
+}
+
 output "vpc_id" {
   description = "ID of the environment's VPC."
   value       = module.network.vpc_id

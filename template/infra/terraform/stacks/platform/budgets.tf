@@ -59,7 +59,7 @@ resource "aws_budgets_budget" "monthly" {
 
   cost_filter {
     name   = "TagKeyValue"
-    values = [format("user:Environment$%s", local.environment)]
+    values = [format("user:Environment$%s", var.environment)]
   }
 
   dynamic "notification" {
