@@ -83,6 +83,7 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
                 "id": module.id,
                 "title": module.title,
                 "roadmap": module.roadmap,
+                "status": module.status,
                 "adds": module.adds,
                 "paths": [module_map.fill_placeholders(path, path_names) for path in module.paths],
                 "docs": module.docs,
