@@ -139,6 +139,15 @@ def test_module_map_declares_four_switchable_modules() -> None:
         assert copier_questions[module]["default"] is False, module
 
 
+def test_module_questions_state_roadmap_prompt_and_status() -> None:
+    """The copier question is the first thing a user reads about a module."""
+    copier_questions = yaml.safe_load((Path(__file__).parents[1] / "copier.yml").read_text())
+    for module in MODULE_MAP.modules:
+        help_text = " ".join(copier_questions[module.id]["help"].split())
+        assert f"(roadmap prompt {module.roadmap}, {module.status})" in help_text, module.id
+        assert (" will " in help_text) == (module.status == "planned"), module.id
+
+
 def test_module_status_matches_what_the_template_ships() -> None:
     """`ready` means the module generates code with tests; `planned` means its directories
     hold nothing but the README saying what will go there."""
