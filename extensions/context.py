@@ -9,7 +9,8 @@ Templates read these instead of repeating long Jinja expressions:
 - ``cloud_provider_name``: the cloud's display name;
 - ``enabled_modules``: the modules switched on, in module-map order;
 - ``module_exclusions``: path patterns of switched-off modules (copier's ``_exclude``);
-- ``services``: every long-running service with its local port.
+- ``services``: every long-running service with its local port (a planned module's
+  service has ``status: planned``: its port is reserved, its code is still to come).
 """
 
 from __future__ import annotations
@@ -67,7 +68,12 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
         AUTH_SERVICE,
     ]
     services += [
-        {"name": module.service["name"], "port": module.service["port"], "kind": module.id}
+        {
+            "name": module.service["name"],
+            "port": module.service["port"],
+            "kind": module.id,
+            "status": module.status,
+        }
         for module in enabled
         if module.service
     ]
@@ -83,6 +89,7 @@ def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
                 "id": module.id,
                 "title": module.title,
                 "roadmap": module.roadmap,
+                "status": module.status,
                 "adds": module.adds,
                 "paths": [module_map.fill_placeholders(path, path_names) for path in module.paths],
                 "docs": module.docs,

@@ -20,6 +20,11 @@ TEMPLATE_SUFFIX = ".jinja"
 # Answer-dependent parts a module path may name (filled by the context hook).
 PLACEHOLDERS = ("first_service", "domain_package")
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# The platform roadmap the product implements has 32 prompts, numbered from 1.
+ROADMAP_PROMPTS = range(1, 33)
+# ready: switching the module on generates working, tested code. planned: it
+# generates its docs page and directory READMEs only, saying what will come.
+STATUSES = ("ready", "planned")
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Module:
     id: str
     title: str
     roadmap: int
+    status: str
     adds: str
     paths: tuple[str, ...]
     docs: str
@@ -50,6 +56,10 @@ class ModuleMap:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(module.id for module in self.modules)
+
+    def planned(self) -> tuple[Module, ...]:
+        """The modules whose code is still to come."""
+        return tuple(module for module in self.modules if module.status == "planned")
 
     def get(self, module_id: str) -> Module:
         for module in self.modules:
@@ -135,6 +145,36 @@ def _is_on(answer: Any) -> bool:
     return bool(answer)
 
 
+def _check_roadmap_and_status(path: Path, modules: list[Module]) -> None:
+    """Each module names its own roadmap prompt and says honestly whether it is built."""
+    claimed: dict[int, str] = {}
+    for module in modules:
+        if module.roadmap not in ROADMAP_PROMPTS:
+            raise ValueError(
+                f"{path}: module {module.id!r} roadmap {module.roadmap} is not a prompt "
+                f"number ({ROADMAP_PROMPTS.start}-{ROADMAP_PROMPTS.stop - 1})"
+            )
+        if module.roadmap in claimed:
+            raise ValueError(
+                f"{path}: modules {claimed[module.roadmap]!r} and {module.id!r} both claim "
+                f"roadmap prompt {module.roadmap}"
+            )
+        claimed[module.roadmap] = module.id
+        if module.status not in STATUSES:
+            raise ValueError(
+                f"{path}: module {module.id!r} status {module.status!r} is not one of "
+                f"{', '.join(STATUSES)}"
+            )
+        # The sentence is shown to users as is: a planned module must not read as if
+        # its code were already there.
+        if (module.status == "planned") != module.adds.startswith("Will "):
+            raise ValueError(
+                f"{path}: module {module.id!r} is {module.status} but its adds text "
+                + ("does not start" if module.status == "planned" else "starts")
+                + " with 'Will' (planned modules say what they will add)"
+            )
+
+
 def load(path: Path = MODULE_MAP_FILE) -> ModuleMap:
     """Parse modules.yml; raise ValueError naming the problem if it is malformed."""
     # copier renders hundreds of strings per run, each through the context hook.
@@ -152,6 +192,7 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
                     id=module_id,
                     title=spec["title"],
                     roadmap=int(spec["roadmap"]),
+                    status=spec["status"],
                     adds=" ".join(spec["adds"].split()),
                     paths=tuple(spec["paths"]),
                     docs=spec["docs"],
@@ -167,6 +208,7 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
     for name, ids in presets.items():
         if unknown := set(ids) - known:
             raise ValueError(f"{path}: preset {name!r} names unknown modules {sorted(unknown)}")
+    _check_roadmap_and_status(path, modules)
     for module in modules:
         if module.docs not in module.paths:
             raise ValueError(f"{path}: module {module.id!r} docs page is not one of its paths")

@@ -58,11 +58,16 @@ def test_version() -> None:
 
 
 def test_modules_table_lists_every_module() -> None:
-    result = runner.invoke(app, ["modules", "--vcs-ref", "HEAD"])
+    result = runner.invoke(app, ["modules", "--vcs-ref", "HEAD"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
     for module in MODULE_MAP.modules:
-        assert module.id in result.output
-        assert module.paths[0] in result.output
+        row = next(line for line in lines if line.startswith(f"│ {module.id} "))
+        assert f"#{module.roadmap}" in row
+        assert module.status in row
+        for path in module.paths:
+            assert f"    {path}" in lines
     assert "full (gateway feature_flags ml edge)" in result.output
 
 
@@ -73,6 +78,8 @@ def test_modules_json_is_the_module_map() -> None:
     assert tuple(printed) == MODULE_IDS
     for module in MODULE_MAP.modules:
         assert printed[module.id]["paths"] == list(module.paths)
+        assert printed[module.id]["roadmap"] == module.roadmap
+        assert printed[module.id]["status"] == module.status
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,75 @@ def test_module_map_declares_four_switchable_modules() -> None:
         assert copier_questions[module]["default"] is False, module
 
 
+def test_module_questions_state_roadmap_prompt_and_status() -> None:
+    """The copier question is the first thing a user reads about a module."""
+    copier_questions = yaml.safe_load((Path(__file__).parents[1] / "copier.yml").read_text())
+    for module in MODULE_MAP.modules:
+        help_text = " ".join(copier_questions[module.id]["help"].split())
+        assert f"(roadmap prompt {module.roadmap}, {module.status})" in help_text, module.id
+        assert (" will " in help_text) == (module.status == "planned"), module.id
+
+
+def test_module_status_matches_what_the_template_ships() -> None:
+    """`ready` means the module generates code with tests; `planned` means its directories
+    hold nothing but the README saying what will go there."""
+    template = MODULE_MAP.template_dir
+    assert template is not None
+    for module in MODULE_MAP.modules:
+        files = [
+            file.relative_to(template)
+            for path in module.paths
+            for file in sorted((template / path).rglob("*"))
+            if file.is_file()
+        ]
+        python = [file for file in files if file.suffix == ".py" or file.name.endswith(".py.jinja")]
+        if module.status == "ready":
+            assert any(file.name.startswith("test_") for file in python), module.id
+            assert any(not file.name.startswith("test_") for file in python), module.id
+        else:
+            assert files, f"planned module {module.id} has no READMEs saying what will come"
+            assert all(file.name == "README.md" for file in files), (module.id, files)
+
+
+def _write_module_map(tmp_path: Path, modules: str) -> Path:
+    (tmp_path / "copier.yml").write_text("_subdirectory: template\n")
+    path = tmp_path / "modules.yml"
+    path.write_text(f"modules:\n{modules}presets: {{}}\n")
+    return path
+
+
+def _module(name: str, roadmap: object, status: str, adds: str) -> str:
+    return (
+        f"  {name}:\n    title: {name}\n    roadmap: {roadmap}\n    status: {status}\n"
+        f"    adds: {adds}\n    paths: [docs/{name}.md]\n    docs: docs/{name}.md\n"
+        f"    mentions: [{name}]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("modules", "problem"),
+    [
+        pytest.param(_module("x", 0, "ready", "Adds x."), "not a prompt number", id="roadmap-0"),
+        pytest.param(_module("x", 33, "ready", "Adds x."), "not a prompt number", id="roadmap-33"),
+        pytest.param(
+            _module("x", 26, "ready", "Adds x.") + _module("y", 26, "planned", "Will add y."),
+            "both claim roadmap prompt 26",
+            id="shared-prompt",
+        ),
+        pytest.param(_module("x", 26, "beta", "Adds x."), "not one of ready, planned", id="status"),
+        pytest.param(
+            _module("x", 26, "planned", "Adds x."), "planned but its adds", id="planned-present"
+        ),
+        pytest.param(
+            _module("x", 26, "ready", "Will add x."), "ready but its adds", id="ready-future"
+        ),
+    ],
+)
+def test_module_roadmap_and_status_are_checked(tmp_path: Path, modules: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        module_map.load(_write_module_map(tmp_path, modules))
+
+
 def test_module_paths_do_not_overlap() -> None:
     seen: dict[str, str] = {}
     for module in MODULE_MAP.modules:
@@ -179,7 +248,7 @@ def test_module_paths_must_be_plain(tmp_path: Path) -> None:
     bad = tmp_path / "modules.yml"
     (tmp_path / "copier.yml").write_text("_subdirectory: template\n")
     bad.write_text(
-        "modules:\n  x:\n    title: X\n    roadmap: 1\n    adds: x\n"
+        "modules:\n  x:\n    title: X\n    roadmap: 1\n    status: ready\n    adds: x\n"
         "    paths: ['services/*']\n    docs: 'services/*'\n    mentions: [x]\npresets: {}\n"
     )
     with pytest.raises(ValueError, match="plain relative path"):
@@ -206,7 +275,7 @@ def test_module_paths_name_only_known_placeholders(tmp_path: Path) -> None:
     bad = tmp_path / "modules.yml"
     (tmp_path / "copier.yml").write_text("_subdirectory: template\n")
     bad.write_text(
-        "modules:\n  x:\n    title: X\n    roadmap: 1\n    adds: x\n"
+        "modules:\n  x:\n    title: X\n    roadmap: 1\n    status: ready\n    adds: x\n"
         "    paths: ['docs/x.md', 'services/{service}/x.py']\n    docs: 'docs/x.md'\n"
         "    mentions: [x]\npresets: {}\n"
     )

@@ -114,7 +114,8 @@ def new(
     preset: Annotated[
         str | None,
         typer.Option(
-            help="Module preset: minimal (no modules) or full (every module).", show_default=False
+            help="Module preset: minimal (no modules) or full (every module, planned ones too).",
+            show_default=False,
         ),
     ] = None,
     with_modules: Annotated[
@@ -195,7 +196,10 @@ def modules(
     vcs_ref: VcsRefOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the module map as JSON.")] = False,
 ) -> None:
-    """List the switchable modules: what each adds and which files it owns."""
+    """List the switchable modules: roadmap prompt, status, what each adds, which files it owns.
+
+    A planned module generates only its docs page and directory READMEs so far.
+    """
 
     def action() -> None:
         with open_template(template or default_source(), vcs_ref) as info:
@@ -207,6 +211,7 @@ def modules(
                         module.id: {
                             "title": module.title,
                             "roadmap": module.roadmap,
+                            "status": module.status,
                             "adds": module.adds,
                             "paths": list(module.paths),
                             "integrates": dict(module.integrates),
@@ -216,19 +221,37 @@ def modules(
                 )
             )
             return
+        # Narrow columns first and the files listed below the table, so that it
+        # reads at 80 columns: module paths alone are up to 61 characters long.
         table = Table(title="goldenpath modules (switch with --with MODULE or --set MODULE=true)")
         table.add_column("module", style="bold", no_wrap=True)
-        table.add_column("roadmap", no_wrap=True)
-        table.add_column("adds")
-        longest_path = max(len(path) for module in module_map.modules for path in module.paths)
-        table.add_column("files", no_wrap=True, min_width=longest_path)
+        table.add_column("prompt", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("what it adds")
         for module in module_map.modules:
-            table.add_row(module.id, f"#{module.roadmap}", module.adds, "\n".join(module.paths))
+            status = "[green]ready[/]" if module.status == "ready" else "[yellow]planned[/]"
+            table.add_row(module.id, f"#{module.roadmap}", status, module.adds)
         out.print(table)
+        out.print("prompt: its number in the 32-prompt platform roadmap.", highlight=False)
+        if module_map.planned():
+            out.print(
+                "planned: switching it on generates only its docs page and the READMEs "
+                "saying what will go there; the code comes in a later template release.",
+                highlight=False,
+            )
+        out.print("Files each module owns:", style="bold")
+        for module in module_map.modules:
+            out.print(f"  {module.id}", highlight=False)
+            for path in module.paths:
+                out.print(f"    {path}", highlight=False, markup=False, overflow="ignore")
         out.print("When both are on:", style="bold")
+        pairs = Table.grid(padding=(0, 1))
+        pairs.add_column(no_wrap=True)
+        pairs.add_column()
         for module in module_map.modules:
             for other, how in module.integrates.items():
-                out.print(f"  {module.id} + {other}: {how}", highlight=False, soft_wrap=True)
+                pairs.add_row(f"  {module.id} + {other}:", how)
+        out.print(pairs, highlight=False)
         presets = module_map.presets.items()
         listed = ", ".join(f"{name} ({' '.join(ids) or 'no modules'})" for name, ids in presets)
         out.print(f"Presets for --preset: {listed}", markup=False)
