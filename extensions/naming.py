@@ -79,9 +79,61 @@ def dns_label(value: str, max_length: int = 63) -> str:
     return label[:max_length].rstrip("-")
 
 
+def slug_default(value: str, max_length: int = MAX_SLUG) -> str:
+    """The default project slug: :func:`dns_label` of the name, or ``""`` when that label
+    would leave out one of the name's letters (a letter with no ASCII spelling, as in
+    "Платформа", or a Cyrillic A, U+0410, hidden in "Acme"). An empty default makes the
+    slug's validator ask for a slug instead of silently shortening the name."""
+    folded = unicodedata.normalize("NFKD", str(value))
+    if any(char.isalpha() and not char.isascii() for char in folded if not _is_mark(char)):
+        return ""
+    return dns_label(value, max_length)
+
+
 def quoted(value: Any) -> str:
-    """A double-quoted string literal that is valid JSON, YAML and TOML alike."""
+    """A double-quoted string literal that is valid JSON, YAML and TOML alike.
+
+    Every answer that lands as a whole YAML scalar goes through this filter: unquoted,
+    YAML would read the branch ``1.10`` as the number 1.1, ``0123`` as 83, ``on`` as
+    true and ``null`` as nothing."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def _is_mark(char: str) -> bool:
+    """A combining mark (the accent NFKD splits off "é"), which ASCII folding drops."""
+    return unicodedata.category(char).startswith("M")
+
+
+def _script(char: str) -> str:
+    """The script of a letter as Unicode names it: LATIN, CYRILLIC, GREEK, CJK, ..."""
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
+# Scripts with letters that look alike (Latin A, Cyrillic U+0410, Greek U+0391): a word that mixes
+# them is a spoofing or copy-paste accident, never a name someone meant to type.
+CONFUSABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+_WORD = re.compile(r"\w+")
+
+
+def mixed_script_error(value: str) -> str:
+    """Name the first word that mixes Latin, Cyrillic or Greek letters, or return ``""``."""
+    for word in _WORD.findall(str(value)):
+        scripts: dict[str, list[str]] = {}
+        for char in word:
+            if char.isalpha() and (script := _script(char)) in CONFUSABLE_SCRIPTS:
+                scripts.setdefault(script, []).append(char)
+        if len(scripts) > 1:
+            # The script with the fewest letters in the word is the odd one out.
+            odd = min(scripts, key=lambda script: len(scripts[script]))
+            letters = ", ".join(
+                f"'{char}' (U+{ord(char):04X})" for char in dict.fromkeys(scripts[odd])
+            )
+            mixed = " and ".join(sorted(script.title() for script in scripts))
+            return (
+                f"'{word}' mixes {mixed} letters ({odd.title()} {letters}), "
+                "which look alike but are different characters"
+            )
+    return ""
 
 
 # --- validators ---------------------------------------------------------------
@@ -113,6 +165,8 @@ def project_name_error(value: str) -> str:
         return f"must not contain {' '.join(bad)}; {allowed}"
     if not value[0].isalnum():
         return f"must start with a letter or digit; {allowed}"
+    if error := mixed_script_error(value):
+        return f"{error}; {allowed}, each word in one script"
     if value.strip().lower() in YAML_SPECIAL_WORDS:
         return f"'{value}' reads as a boolean or null in YAML; {allowed}"
     return ""
@@ -125,7 +179,10 @@ def slug_error(value: str, max_length: int = MAX_SLUG) -> str:
         f"with '-', at most {max_length} characters (e.g. 'acme-platform')"
     )
     if not value:
-        return f"must not be empty (set it when the name has no Latin letters); {allowed}"
+        return (
+            "must not be empty: no slug can be derived from a name with letters outside "
+            f"a-z (after dropping accents), so set project_slug yourself; {allowed}"
+        )
     if len(value) > max_length:
         return f"is {len(value)} characters long; {allowed}"
     if not _DNS_LABEL.match(value):
@@ -205,6 +262,7 @@ FILTERS = {
     "pascal": pascal,
     "env_var": env_var,
     "dns_label": dns_label,
+    "slug_default": slug_default,
     "quoted": quoted,
     "project_name_error": project_name_error,
     "slug_error": slug_error,

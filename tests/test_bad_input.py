@@ -32,6 +32,8 @@ BAD_ANSWERS = [
     ("project_name", "x" * 65, "at most 64 characters"),
     ("project_name", "two\nlines", "one line"),
     ("project_name", "-leading-dash", "must start with a letter or digit"),
+    ("project_name", "\u0410cme", "mixes Cyrillic and Latin letters (Cyrillic"),
+    ("author_name", "Zo\u0435 Smith", "mixes Cyrillic and Latin letters"),
     ("project_slug", "Acme", "not a DNS-1123 label"),
     ("project_slug", "acme_platform", "not a DNS-1123 label"),
     ("project_slug", "acme-", "not a DNS-1123 label"),
@@ -97,6 +99,26 @@ def test_copier_refuses_bad_answer_before_writing(
     assert not dest.exists(), "nothing may be written for a refused answer"
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("Платформа", id="cyrillic-name"),
+        pytest.param("Acme Платформа", id="latin-and-cyrillic-words"),
+        pytest.param("東京", id="cjk-name"),
+    ],
+)
+def test_name_with_letters_outside_ascii_needs_an_explicit_slug(tmp_path: Path, name: str) -> None:
+    """The default slug would drop those letters; it is left empty so the slug question asks."""
+    dest = tmp_path / "repo"
+    result = CliRunner().invoke(
+        app, ["new", str(dest), "--defaults", "--vcs-ref", "HEAD", "--set", f"project_name={name}"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "'project_slug'" in result.output
+    assert "set project_slug yourself" in result.output
+    assert not dest.exists()
+
+
 CLI_BAD_INPUT = [
     pytest.param(["--set", "project_name=acme/x"], "project_name", id="bad-answer"),
     pytest.param(["--set", "colour=blue"], "unknown question 'colour'", id="unknown-question"),
@@ -122,23 +144,36 @@ def test_cli_refuses_bad_input_with_one_line_and_hint(
 
 
 @pytest.mark.parametrize(
-    "existing",
-    [pytest.param("file", id="dest-is-file"), pytest.param("dir", id="dest-not-empty")],
+    ("existing", "message"),
+    [
+        pytest.param("file", "is a file", id="dest-is-file"),
+        pytest.param("dir", "is not empty", id="dest-not-empty"),
+        pytest.param("dangling-symlink", "which does not exist", id="dest-dangling-symlink"),
+    ],
 )
-def test_cli_refuses_occupied_destination(tmp_path: Path, existing: str) -> None:
+def test_cli_refuses_occupied_destination(tmp_path: Path, existing: str, message: str) -> None:
     dest = tmp_path / "repo"
     if existing == "file":
         dest.write_text("mine\n")
-    else:
+    elif existing == "dir":
         dest.mkdir()
         (dest / "notes.txt").write_text("mine\n")
+    else:
+        dest.symlink_to(tmp_path / "nowhere")
     result = CliRunner().invoke(app, ["new", str(dest), "--defaults", "--vcs-ref", "HEAD"])
     assert result.exit_code == 2, result.output
-    assert "error:" in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 2, result.output
+    assert lines[0].startswith("error:")
+    assert message in lines[0]
+    assert lines[1].startswith("hint:")
     if existing == "dir":
         assert sorted(p.name for p in dest.iterdir()) == ["notes.txt"]
-    else:
+    elif existing == "file":
         assert dest.read_text() == "mine\n"
+    else:
+        assert dest.is_symlink()
+        assert not (tmp_path / "nowhere").exists()
 
 
 UNUSUAL_BUT_VALID = {

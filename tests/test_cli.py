@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from goldenpath.cli import app
 from tests.conftest import ANSWERS_FILE, MODULE_IDS, MODULE_MAP, TEMPLATE_ROOT
+from tools.scratch import commit_all, git, snapshot_template
 
 runner = CliRunner()
 
@@ -163,3 +164,66 @@ def test_new_gives_the_same_repo_as_plain_copier(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert _tree(via_cli) == _tree(via_copier)
+
+
+BROKEN_TEMPLATES = {
+    # tag: (files to write, exit code, words of the one-line error)
+    "broken-config": ({"copier.yml": "project_name: [unclosed\n"}, 2, "cannot read template"),
+    "broken-module-map": ({"modules.yml": "modules: 42\n"}, 2, "broken module map"),
+    "broken-render": (
+        {"template/zz-broken.txt.jinja": "{{ 1 // 0 }}\n"},
+        1,
+        "the template failed to render: ZeroDivisionError",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A template repo tagged v1.0.0 (good) plus one tag per breakage."""
+    repo = snapshot_template(tmp_path_factory.mktemp("broken") / "template", "v1.0.0")
+    for tag, (files, _, _) in BROKEN_TEMPLATES.items():
+        for name, text in files.items():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_text(text, encoding="utf-8")
+        commit_all(repo, tag, tag)
+        git(repo, "reset", "-q", "--hard", "v1.0.0")
+    return repo
+
+
+@pytest.mark.parametrize("tag", [pytest.param(tag, id=tag) for tag in BROKEN_TEMPLATES])
+def test_broken_template_gives_one_line_and_leaves_destination_empty(
+    tmp_path: Path, broken_template: Path, tag: str
+) -> None:
+    _, exit_code, message = BROKEN_TEMPLATES[tag]
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    result = runner.invoke(
+        app, ["new", str(dest), "--defaults", "--template", str(broken_template), "--vcs-ref", tag]
+    )
+    assert result.exit_code == exit_code, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 2, result.output
+    assert lines[0].startswith("error:")
+    assert message in lines[0]
+    assert lines[1].startswith("hint:")
+    assert list(dest.iterdir()) == [], "a failed run must leave the destination as it was"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["repo"], "no scratch left"
+
+
+@pytest.mark.slow
+def test_failed_render_into_empty_directory_can_be_retried(
+    tmp_path: Path, broken_template: Path
+) -> None:
+    """Renders twice: the failing version, then the good one into the same directory."""
+    dest = tmp_path / "parent" / "repo"
+    new = ["new", str(dest), "--defaults", "--template", str(broken_template)]
+    failed = runner.invoke(app, [*new, "--vcs-ref", "broken-render"])
+    assert failed.exit_code == 1, failed.output
+    assert not (tmp_path / "parent").exists(), "directories the run created are removed"
+    dest.mkdir(parents=True)
+    retried = runner.invoke(app, [*new, "--vcs-ref", "v1.0.0"])
+    assert retried.exit_code == 0, retried.output
+    assert (dest / "README.md").is_file()
+    assert (dest / ANSWERS_FILE).is_file()
+    assert sorted(path.name for path in dest.parent.iterdir()) == ["repo"], "no scratch left"

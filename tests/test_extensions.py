@@ -99,6 +99,52 @@ def test_quoted_is_valid_json_yaml_and_toml(value: str) -> None:
     assert tomllib.loads(f"key = {literal}") == {"key": value}
 
 
+CYRILLIC_A = "\u0410"  # looks exactly like the Latin capital A
+GREEK_ALPHA = "\u0391"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("Acme Platform", "acme-platform", id="latin"),
+        pytest.param("Café Ünïcode", "cafe-unicode", id="accents-fold-to-ascii"),
+        pytest.param("42 Widgets", "widgets", id="leading-digits-dropped"),
+        pytest.param(f"{CYRILLIC_A}cme", "", id="look-alike-letter-not-dropped"),
+        pytest.param("Acme Платформа", "", id="cyrillic-word-not-dropped"),
+        pytest.param("日本語", "", id="no-latin-letters"),
+    ],
+)
+def test_slug_default_never_drops_a_letter(value: str, expected: str) -> None:
+    """An empty default is refused by slug_error, which asks for a slug: never a shorter name."""
+    assert naming.slug_default(value) == expected
+    if not expected:
+        assert "set project_slug yourself" in naming.slug_error(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param(f"{CYRILLIC_A}cme", "mixes Cyrillic and Latin letters", id="cyrillic-A"),
+        pytest.param(f"Acme {GREEK_ALPHA}PI", "mixes Greek and Latin letters", id="greek-alpha"),
+        pytest.param(
+            "\u041f\u043ba\u0442\u0444\u043e\u0440\u043c\u0430",
+            "mixes Cyrillic and Latin letters",
+            id="latin-a-in-cyrillic",
+        ),
+        pytest.param("Acme Платформа", "", id="one-script-per-word"),
+        pytest.param("Café Ünïcode", "", id="latin-accents"),
+        pytest.param("東京 Platform", "", id="cjk-and-latin-words"),
+    ],
+)
+def test_mixed_script_words_are_named(value: str, expected: str) -> None:
+    error = naming.mixed_script_error(value)
+    assert (expected in error) if expected else error == ""
+    if expected:
+        assert "U+" in error, "the message must say which character is the look-alike"
+        assert expected in naming.project_name_error(value)
+        assert "each word in one script" in naming.project_name_error(value)
+
+
 GOOD_ANSWERS = [
     pytest.param(naming.project_name_error, "Acme Platform", id="project_name-plain"),
     pytest.param(

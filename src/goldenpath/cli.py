@@ -21,13 +21,9 @@ from rich.table import Table
 from goldenpath import __version__
 from goldenpath.answers import module_switches, parse_assignments
 from goldenpath.errors import EXIT_CONFLICTS, GoldenpathError
-from goldenpath.operations import (
-    check_destination_is_free,
-    generate,
-    recorded_source,
-    update,
-)
+from goldenpath.operations import check_destination_is_free, generate
 from goldenpath.template_source import default_source, open_template
+from goldenpath.updating import check_source, remember_source, update
 
 app = typer.Typer(
     name="goldenpath",
@@ -162,27 +158,54 @@ def update_command(
     ] = Path(),
     assignments: SetOption = None,
     vcs_ref: VcsRefOption = None,
+    accept_source: Annotated[
+        bool,
+        typer.Option(
+            "--accept-source",
+            help="Run the template source the answers file names although the repo was "
+            "generated from another one (an update runs the template's code).",
+        ),
+    ] = False,
 ) -> None:
     """Pull template changes into a generated repo with a 3-way merge.
 
-    Your edits are kept; where they clash with a template change, the file gets
-    conflict markers, the command lists it and exits 3.
+    Your edits are kept; where they clash with a template change (or the template
+    deletes a file you edited), the file is listed as a conflict and the command
+    exits 3. Files you deleted stay deleted. Untracked or ignored files are never
+    overwritten: if the new version writes one, nothing changes and it exits 2.
     """
 
     def action() -> None:
-        with _progress("Reading template"), open_template(recorded_source(dest), vcs_ref) as info:
+        # Before any template code runs: is the source the one the repo came from?
+        checked = check_source(dest, accept_source=accept_source)
+        if checked.changed:
+            was = repr(checked.trusted) if checked.trusted else "an unrecorded source"
+            err.print(
+                f"[yellow]note:[/] template source {checked.source!r} accepted "
+                f"(generated from {was})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        with _progress("Reading template"), open_template(checked.source, vcs_ref) as info:
             data = parse_assignments(assignments or [], info.questions)
         with _progress(f"Updating {dest}"):
-            result = update(dest, vcs_ref, data)
+            result = update(dest, checked.source, vcs_ref, data)
+        if checked.changed:
+            remember_source(dest, checked.source)
         if result.old_version == result.new_version:
             out.print(f"Already at template {result.new_version}; answers re-applied.")
         else:
             out.print(f"Updated {dest}: template {result.old_version} -> {result.new_version}.")
+        for path in result.kept_deleted:
+            out.print(f"  kept deleted: {path} (yours to own; the template does not restore it)")
+        for path, reason in result.conflicts:
+            out.print(f"  conflict: {path}: {reason}", highlight=False, soft_wrap=True)
         if result.conflicts:
             raise GoldenpathError(
-                f"{len(result.conflicts)} file(s) have conflicts: {', '.join(result.conflicts)}",
-                "edit the <<<<<<< / >>>>>>> blocks (yours is 'before updating'), "
-                "then `git add` the files and commit",
+                f"{len(result.conflicts)} file(s) have conflicts: "
+                + ", ".join(path for path, _ in result.conflicts),
+                "resolve each (edit the <<<<<<< / >>>>>>> blocks, yours is 'before updating'; "
+                "or keep or delete the file), then `git add` or `git rm` it and commit",
                 exit_code=EXIT_CONFLICTS,
             )
         out.print("Review with `git diff`, then commit.")

@@ -23,3 +23,11 @@ class BadInputError(GoldenpathError):
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message, hint, EXIT_BAD_INPUT)
+
+
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An exception as one line: its non-decorative lines joined, cut at ``limit``."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    text = " ".join(line for line in lines if line and set(line) - set("-=~^ "))
+    text = text or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,15 +1,18 @@
-"""The two copier operations the CLI drives: generate a repo, update it.
+"""Generating a repo: copier renders, this module makes the write all-or-nothing.
 
-Thin on purpose: copier does the rendering, the questionnaire, validation and the
-3-way merge. This module adds the checks copier leaves to its caller (a
-non-empty destination, unknown answers) and reports update conflicts plainly.
+copier does the rendering, the questionnaire and validation. This module adds the
+checks copier leaves to its caller (an occupied destination), renders into a scratch
+directory so a failure leaves nothing behind, and turns copier's errors into one
+line. Updating lives in goldenpath.updating.
 """
 
 from __future__ import annotations
 
 import io
-import subprocess
-from contextlib import nullcontext, redirect_stderr
+import os
+import shutil
+import tempfile
+from contextlib import nullcontext, redirect_stderr, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,14 +21,19 @@ import copier
 import yaml
 from copier.errors import CopierAnswersInterrupt, CopierError, UserMessageError
 
-from goldenpath.errors import BadInputError, GoldenpathError
+from goldenpath.errors import BadInputError, GoldenpathError, one_line
 
 ANSWERS_FILE = ".copier-answers.yml"
 
 
 def check_destination_is_free(dest: Path) -> None:
-    """Refuse a destination that is a file or a non-empty directory."""
-    if dest.is_file():
+    """Refuse a destination that is a file, a dangling symlink or a non-empty directory."""
+    if dest.is_symlink() and not dest.exists():
+        raise BadInputError(
+            f"destination {dest} is a symlink to {os.readlink(dest)}, which does not exist",
+            "remove the symlink, or create the directory it points to, and run again",
+        )
+    if dest.exists() and not dest.is_dir():
         raise BadInputError(f"destination {dest} is a file", "choose a new directory")
     if dest.is_dir() and any(dest.iterdir()):
         raise BadInputError(
@@ -34,18 +42,23 @@ def check_destination_is_free(dest: Path) -> None:
         )
 
 
-def _translate(error: BaseException) -> GoldenpathError:
+def _translate(error: BaseException, *, nothing_written: bool = False) -> GoldenpathError:
     """One readable line for a copier failure."""
     if isinstance(error, CopierAnswersInterrupt | KeyboardInterrupt):
         return GoldenpathError("interrupted; nothing was written", exit_code=130)
     if isinstance(error, ValueError) and not isinstance(error, CopierError):
         # copier's validators and choice checks raise ValueError naming the question.
         return BadInputError(
-            str(error).strip(), "fix the answer (e.g. --set QUESTION=VALUE) and run again"
+            one_line(error), "fix the answer (e.g. --set QUESTION=VALUE) and run again"
         )
     if isinstance(error, UserMessageError):
         return GoldenpathError(str(error).strip().splitlines()[0])
-    return GoldenpathError(f"{type(error).__name__}: {error}")
+    written = "nothing was written; " if nothing_written else ""
+    return GoldenpathError(
+        f"the template failed to render: {type(error).__name__}: {one_line(error)}",
+        f"{written}this is a bug in the template version used: "
+        "try another --vcs-ref, or report it to the template's maintainers",
+    )
 
 
 @dataclass(frozen=True)
@@ -54,94 +67,81 @@ class Generated:
     version: str
 
 
+def _missing_ancestors(path: Path) -> list[Path]:
+    """``path``'s ancestors that do not exist yet, deepest first."""
+    return [parent for parent in path.parents if not parent.exists()]
+
+
+def _move_into(scratch: Path, target: Path) -> None:
+    """Move the rendered tree ``scratch`` to ``target`` (missing or an empty directory).
+
+    A missing target is one rename. An existing empty directory keeps its identity (it
+    may be the caller's working directory), so its new entries move in one by one, each
+    a rename on the same filesystem; if one fails, the moved ones go back.
+    """
+    if not target.exists():
+        scratch.rename(target)
+        return
+    moved: list[Path] = []
+    try:
+        for entry in sorted(scratch.iterdir()):
+            entry.rename(target / entry.name)
+            moved.append(entry)
+    except BaseException:
+        for entry in moved:
+            (target / entry.name).rename(entry)
+        raise
+
+
 def generate(
     dest: Path, source: str, vcs_ref: str | None, data: dict[str, Any], *, defaults: bool
 ) -> Generated:
-    """Render the template into ``dest`` (which must be new or empty)."""
+    """Render the template into ``dest`` (which must be new or empty).
+
+    copier renders into a scratch directory next to ``dest`` that is moved into place
+    only when every file is written: a failure or an interrupt leaves ``dest`` as it was,
+    so running the command again just works.
+    """
     check_destination_is_free(dest)
+    target = dest.resolve()  # a symlink to an empty directory is filled where it points
+    created = _missing_ancestors(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch_root = Path(tempfile.mkdtemp(prefix=f".{target.name}.goldenpath-", dir=target.parent))
+    scratch = scratch_root / target.name  # copier creates it with the usual permissions
     # Without --defaults copier asks questions on the terminal: leave stderr alone then.
     quiet_stderr = redirect_stderr(io.StringIO()) if defaults else nullcontext()
     try:
-        with quiet_stderr:
-            copier.run_copy(
-                src_path=source,
-                dst_path=dest,
-                data=data,
-                defaults=defaults,
-                vcs_ref=vcs_ref,
-                unsafe=True,  # the template's Jinja extensions need --trust
-                quiet=True,
-            )
-    except (Exception, KeyboardInterrupt) as error:
-        raise _translate(error) from error
+        try:
+            with quiet_stderr:
+                copier.run_copy(
+                    src_path=source,
+                    dst_path=scratch,
+                    data=data,
+                    defaults=defaults,
+                    vcs_ref=vcs_ref,
+                    unsafe=True,  # the template's Jinja extensions need --trust
+                    quiet=True,
+                )
+        except (Exception, KeyboardInterrupt) as error:
+            raise _translate(error, nothing_written=True) from error
+        check_destination_is_free(dest)  # still free after the questionnaire?
+        try:
+            _move_into(scratch, target)
+        except OSError as error:
+            raise GoldenpathError(
+                f"cannot move the generated repo into {dest}: {one_line(error)}",
+                "nothing was written; check the destination's permissions and free space",
+            ) from error
+    finally:
+        shutil.rmtree(scratch_root, ignore_errors=True)
+        if not target.exists():
+            for directory in created:  # deepest first; only the ones this run created
+                with suppress(OSError):
+                    directory.rmdir()
     return Generated(dest=dest, version=_recorded_version(dest))
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
-@dataclass(frozen=True)
-class Updated:
-    dest: Path
-    old_version: str
-    new_version: str
-    conflicts: tuple[str, ...]
-
-
-def _recorded_answers(dest: Path) -> dict[str, Any]:
-    answers_file = dest / ANSWERS_FILE
-    if not answers_file.is_file():
-        raise BadInputError(
-            f"{dest} has no {ANSWERS_FILE}: it was not generated by goldenpath",
-            "run it in a repo made with `goldenpath new` (or pass its path)",
-        )
-    answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
-    return answers if isinstance(answers, dict) else {}
-
-
 def _recorded_version(dest: Path) -> str:
-    return str(_recorded_answers(dest).get("_commit", "unknown"))
-
-
-def recorded_source(dest: Path) -> str:
-    """The template source the repo was generated from (``_src_path`` in its answers)."""
-    source = _recorded_answers(dest).get("_src_path")
-    if not source:
-        raise BadInputError(
-            f"{dest / ANSWERS_FILE} does not record the template source (_src_path)",
-            "restore the answers file from git history",
-        )
-    return str(source)
-
-
-def update(dest: Path, vcs_ref: str | None, data: dict[str, Any]) -> Updated:
-    """3-way merge template changes into ``dest``; conflicts are reported, never dropped."""
-    old_version = _recorded_version(dest)
-    try:
-        with redirect_stderr(io.StringIO()):
-            copier.run_update(
-                dst_path=dest,
-                data=data,
-                defaults=True,  # keep every earlier answer; new questions take their default
-                overwrite=True,
-                vcs_ref=vcs_ref,
-                unsafe=True,
-                conflict="inline",
-                quiet=True,
-            )
-    except (Exception, KeyboardInterrupt) as error:
-        translated = _translate(error)
-        if "dirty" in translated.message.lower():
-            translated.hint = "commit or stash your changes first, then run the update again"
-        raise translated from error
-    unmerged = _git(dest, "diff", "--name-only", "--diff-filter=U").split()
-    rejected = _git(dest, "ls-files", "--others", "--", "*.rej").split()
-    return Updated(
-        dest=dest,
-        old_version=old_version,
-        new_version=_recorded_version(dest),
-        conflicts=tuple(sorted(set(unmerged) | set(rejected))),
-    )
+    answers_file = dest / ANSWERS_FILE
+    answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    return str(answers.get("_commit", "unknown")) if isinstance(answers, dict) else "unknown"

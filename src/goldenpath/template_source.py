@@ -20,8 +20,9 @@ from types import ModuleType
 from typing import Any
 
 from copier._template import Template
+from copier.errors import ConfigFileError
 
-from goldenpath.errors import BadInputError, GoldenpathError
+from goldenpath.errors import BadInputError, GoldenpathError, one_line
 
 TEMPLATE_ENV_VAR = "GOLDENPATH_TEMPLATE"
 _CHECKOUT = Path(__file__).resolve().parents[2]
@@ -73,12 +74,14 @@ def open_template(source: str, vcs_ref: str | None = None) -> Iterator[TemplateI
             # HEAD is then the right ref and the note is noise on our output.
             with redirect_stderr(io.StringIO()):
                 root = template.local_abspath
-            questions = template.questions_data
+                questions = template.questions_data
         except Exception as error:  # copier raises many types for a bad source
+            # copier's config errors name a temporary clone; the YAML error behind says why.
+            cause = error.__cause__ if isinstance(error, ConfigFileError) else None
             raise BadInputError(
                 f"cannot read template {source!r}"
                 + (f" at {vcs_ref!r}" if vcs_ref else "")
-                + f": {error}",
+                + f": {one_line(cause or error)}",
                 "check --template (a goldenpath checkout or git URL) and --vcs-ref",
             ) from error
         map_loader = root / "extensions" / "module_map.py"
@@ -87,12 +90,22 @@ def open_template(source: str, vcs_ref: str | None = None) -> Iterator[TemplateI
                 f"{source!r} is not a goldenpath template (no extensions/module_map.py)",
                 "point --template at a goldenpath checkout or its git URL",
             )
-        module_map = _load_by_path(map_loader, f"goldenpath_template_map_{id(template)}")
+        try:
+            loader = _load_by_path(map_loader, f"goldenpath_template_map_{id(template)}")
+            modules = loader.load(root / "modules.yml")
+        except Exception as error:  # a broken template can fail in any way
+            raise BadInputError(
+                f"template {source!r}"
+                + (f" at {vcs_ref!r}" if vcs_ref else "")
+                + f" has a broken module map: {type(error).__name__}: {one_line(error)}",
+                "fix modules.yml or extensions/module_map.py in the template, "
+                "or choose another --vcs-ref",
+            ) from error
         yield TemplateInfo(
             root=root,
             version=str(template.version or template.commit or "unversioned"),
             questions=questions,
-            module_map=module_map.load(root / "modules.yml"),
+            module_map=modules,
         )
     finally:
         template._cleanup()
