@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import os
 import shutil
@@ -227,6 +228,58 @@ def test_every_service_deploys_valid_manifests_to_every_environment(
         return found
 
     assert cached("render-problems", deploy_digest(repo), problems) == []
+
+
+# Digests are CI's to set (test_pods_run_the_digest_ci_writes_to_the_overlay checks they
+# reach every pod, the migration Job's too); a freshly rendered overlay has none yet.
+CHECKOV_K8S_SKIPS = {"CKV_K8S_43": "image digests are written by CI at deploy time"}
+
+
+def _checkov_findings(repo: Path, tmp: Path) -> list[str]:
+    """checkov's failed Kubernetes checks on what stage and prod apply, per service."""
+    for (env, service), docs in service_renders(repo).items():
+        if env in {"stage", "prod"}:
+            (tmp / f"{env}-{service}.yaml").write_text(
+                yaml.safe_dump_all(docs, sort_keys=False), encoding="utf-8"
+            )
+    ran = subprocess.run(
+        [
+            str(tool_path("checkov")),
+            *("--directory", str(tmp)),
+            *("--framework", "kubernetes"),
+            *("--skip-check", ",".join(CHECKOV_K8S_SKIPS)),
+            "--skip-download",
+            "--quiet",
+            "--compact",
+            *("--output", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        report = json.loads(ran.stdout)
+    except json.JSONDecodeError as error:
+        raise AssertionError(
+            f"checkov printed no JSON report:\n{ran.stdout}{ran.stderr}"
+        ) from error
+    (kubernetes,) = report if isinstance(report, list) else [report]
+    assert kubernetes["summary"]["resource_count"] > 0, "checkov loaded no manifests"
+    return sorted(
+        f"{check['check_id']} {check['resource']} ({check['file_path']}): {check['check_name']}"
+        for check in kubernetes["results"]["failed_checks"]
+    )
+
+
+@matrix
+def test_stage_and_prod_manifests_pass_checkov(
+    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+) -> None:
+    """Secrets reach the pods and the migration Job as files, never environment
+    variables (CKV_K8S_35), among the rest of checkov's Kubernetes checks."""
+    repo = render(**module_answers(combo))
+    findings = cached("checkov", deploy_digest(repo), lambda: _checkov_findings(repo, tmp_path))
+    assert findings == []
 
 
 @matrix

@@ -11,7 +11,8 @@ Each service's database URL is the first of:
 
 1. ``<SERVICE>_DATABASE_URL`` (``CATALOG_DATABASE_URL`` for ``catalog``), so one
    shell can migrate several services with different databases;
-2. ``DATABASE_URL``, the variable the service itself reads;
+2. ``DATABASE_URL``, the variable the service itself reads, or the contents of the
+   file ``DATABASE_URL_FILE`` names (the migration Job mounts the Secret there);
 3. ``sqlite:///var/<service>.db``, the development default ``make dev`` uses.
 
 Usage::
@@ -60,7 +61,12 @@ def env_prefix(service: str) -> str:
 def database_url(service: str, environ: Mapping[str, str]) -> str:
     """The database ``service`` is migrated in (see the module docstring for the order)."""
     specific = environ.get(f"{env_prefix(service)}_DATABASE_URL")
-    return specific or environ.get("DATABASE_URL") or f"sqlite:///var/{service}.db"
+    url = specific or environ.get("DATABASE_URL")
+    if not url and environ.get("DATABASE_URL_FILE"):
+        url = Path(environ["DATABASE_URL_FILE"]).read_text(encoding="utf-8").strip()
+        if not url:
+            raise SystemExit(f"migrate: DATABASE_URL_FILE {environ['DATABASE_URL_FILE']} is empty")
+    return url or f"sqlite:///var/{service}.db"
 
 
 def targets(

@@ -73,6 +73,19 @@ def test_database_url_prefers_the_service_specific_variable() -> None:
     assert migrate.database_url("catalog", {}) == "sqlite:///var/catalog.db"
 
 
+def test_database_url_from_the_mounted_secret_file(tmp_path: Path) -> None:
+    secret = tmp_path / "url"
+    secret.write_text("postgresql+psycopg://app:pw@db/catalog\n", encoding="utf-8")
+    env = {"DATABASE_URL_FILE": str(secret)}
+    assert migrate.database_url("catalog", env) == "postgresql+psycopg://app:pw@db/catalog"
+    assert migrate.database_url("catalog", {**env, "DATABASE_URL": "sqlite:///x.db"}) == (
+        "sqlite:///x.db"
+    )
+    secret.write_text("\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="is empty"):
+        migrate.database_url("catalog", env)
+
+
 def test_targets_are_the_services_with_migrations(repo: Path) -> None:
     found = migrate.targets(repo, None, {})
     assert [(t.service, t.script_location) for t in found] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,17 @@ from feature_flags import (
     configure,
     request_context,
 )
-from feature_flags.testing import ForcedFlags
+from feature_flags.otel import EVENT_NAME, OpenTelemetryHook
+from feature_flags.testing import ForcedFlags, forced_flags
+from openfeature import api
 from openfeature.evaluation_context import EvaluationContext
+from openfeature.hook import HookContext
+from openfeature.provider.in_memory_provider import InMemoryFlag, InMemoryProvider
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler
 from service_kit.auth import Principal
 
 NEWEST_FIRST = "items-newest-first"
@@ -155,22 +161,86 @@ def test_request_context_from_principal_and_headers() -> None:
     }
 
 
-def test_evaluation_adds_a_span_event(file_flags: FeatureFlags) -> None:
+@pytest.fixture
+def spans() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield provider, exporter
+    provider.shutdown()
+
+
+def test_evaluation_adds_a_span_event(
+    file_flags: FeatureFlags, spans: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    provider, exporter = spans
     with provider.get_tracer("test").start_as_current_span("request"):
         file_flags.boolean(
             "items-large-pages", False, build_context(subject="c", claims={"tenant": "acme"})
         )
     (span,) = exporter.get_finished_spans()
     (event,) = span.events
-    assert event.name == "feature_flag.evaluation"
+    assert event.name == EVENT_NAME == "feature_flag.evaluation"
     assert dict(event.attributes or {}) == {
         "feature_flag.key": "items-large-pages",
         "feature_flag.provider.name": "FlagdProvider",
         "feature_flag.result.reason": "targeting_match",
+        "feature_flag.result.value": "true",
         "feature_flag.result.variant": "on",
         "feature_flag.context.id": "c",
     }
     assert trace.get_current_span().is_recording() is False
+
+
+def test_a_failed_evaluation_records_the_error(
+    file_flags: FeatureFlags, spans: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    provider, exporter = spans
+    with provider.get_tracer("test").start_as_current_span("request"):
+        assert file_flags.integer("items-canary", 7) == 7
+    (span,) = exporter.get_finished_spans()
+    exception, evaluation = span.events
+    assert exception.name == "exception"
+    assert (exception.attributes or {})["feature_flag.key"] == "items-canary"
+    assert evaluation.name == EVENT_NAME
+    assert (evaluation.attributes or {})["error.type"] == "type_mismatch"
+    assert (evaluation.attributes or {})["feature_flag.result.value"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("sampler", "calls"),
+    [(ALWAYS_ON, 1), (ALWAYS_OFF, 0)],
+    ids=["sampled", "not-sampled"],
+)
+def test_the_hook_does_nothing_for_unsampled_spans(
+    file_flags: FeatureFlags, monkeypatch: pytest.MonkeyPatch, sampler: Sampler, calls: int
+) -> None:
+    seen: list[str] = []
+
+    def upstream(self: object, hook_context: HookContext, details: object, hints: object) -> None:
+        seen.append(hook_context.flag_key)
+
+    monkeypatch.setattr(OpenTelemetryHook, "finally_after", upstream)
+    tracer = TracerProvider(sampler=sampler).get_tracer("test")
+    with tracer.start_as_current_span("request"):
+        file_flags.boolean(NEWEST_FIRST, False, _subject(1))
+    assert seen == [NEWEST_FIRST] * calls
+
+
+def test_forced_flags_put_the_previous_provider_back() -> None:
+    domain = "lib-tests-forced"
+    mine = InMemoryProvider({"page-size": InMemoryFlag("big", {"big": 50})})
+    api.set_provider(mine, domain)
+    with forced_flags(domain) as forced:
+        forced.set("page-size", 10)
+        assert FeatureFlags(domain).integer("page-size", 20) == 10
+    assert api.get_client(domain).provider is mine
+    assert FeatureFlags(domain).integer("page-size", 20) == 50
+
+
+def test_forced_flags_on_a_domain_without_provider_leave_the_default() -> None:
+    domain = "lib-tests-unset"
+    with forced_flags(domain) as forced:
+        forced.set("page-size", 10)
+    assert api.get_client(domain).provider is api.get_client().provider
+    assert FeatureFlags(domain).integer("page-size", 20) == 20

@@ -173,24 +173,36 @@ tolerations:
 
 {{/*
 Environment of every container: ENVIRONMENT and LOG_LEVEL first (environment overlays
-patch them by position), then the service's own variables.
+patch them by position), then the paths of the secret files, then the service's own
+variables.
 */}}
 {{- define "service.env" -}}
 - name: ENVIRONMENT
   value: {{ .Values.environment | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- range .Values.secretFiles }}
+{{- if .env }}
+- name: {{ .env }}
+  value: /run/secrets/{{ .name }}/{{ .key }}
+{{- end }}
+{{- end }}
 {{- with .Values.env }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}
 
 {{/*
-Volume mounts and volumes of every container: /tmp plus the extra ones.
+Volume mounts and volumes of every container: /tmp, the secret files, the extra ones.
 */}}
 {{- define "service.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
+{{- range .Values.secretFiles }}
+- name: secret-{{ .name }}
+  mountPath: /run/secrets/{{ .name }}
+  readOnly: true
+{{- end }}
 {{- with .Values.extraVolumeMounts }}
 {{ toYaml . }}
 {{- end }}
@@ -200,6 +212,16 @@ Volume mounts and volumes of every container: /tmp plus the extra ones.
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- range .Values.secretFiles }}
+- name: secret-{{ .name }}
+  secret:
+    secretName: {{ .secretName }}
+    # 0440: readable by the pod's fsGroup (the service's user), by nobody else.
+    defaultMode: 288
+    items:
+      - key: {{ .key }}
+        path: {{ .key }}
+{{- end }}
 {{- with .Values.extraVolumes }}
 {{ toYaml . }}
 {{- end }}

@@ -49,9 +49,9 @@ def configure(
 ) -> FeatureFlags:
     """Install the flagd provider for `domain` and return its client.
 
-    `tracing` adds a span event per evaluation; turn it off only where the overhead
-    of building the event matters more than seeing it (it is skipped anyway when the
-    request is not sampled).
+    `tracing` adds a span event per evaluation (OpenFeature's OpenTelemetry hook; see
+    `feature_flags.otel`); turn it off only where the overhead of building the event
+    matters more than seeing it (it is skipped anyway when the request is not sampled).
     """
     settings = settings or FlagSettings()
     if domain in _pinned:

@@ -13,6 +13,7 @@ the code default. `configure` leaves the domain alone while the fixture is activ
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +22,7 @@ from typing import Any
 import pytest
 from openfeature import api
 from openfeature.flag_evaluation import FlagValueType
-from openfeature.provider import FeatureProvider
-from openfeature.provider._registry import provider_registry
 from openfeature.provider.in_memory_provider import InMemoryFlag, InMemoryProvider
-from openfeature.provider.no_op_provider import NoOpProvider
 
 from . import client
 from .settings import FlagSettings, Resolver
@@ -87,14 +85,25 @@ def _initial_flags() -> dict[str, InMemoryFlag[Any]]:
         return {}
 
 
-@pytest.fixture
-def flags() -> Iterator[ForcedFlags]:
-    """Forced flag states for the default flag domain, restored after the test."""
-    domain = client.DEFAULT_DOMAIN
-    previous: FeatureProvider | None = provider_registry._providers.get(domain)
+@contextlib.contextmanager
+def forced_flags(domain: str = client.DEFAULT_DOMAIN) -> Iterator[ForcedFlags]:
+    """Forced flag states for `domain`; its previous provider is back afterwards.
+
+    The previous provider is the client's (`OpenFeatureClient.provider`, public API):
+    the domain's own, or the default provider when it had none, which is then bound to
+    the domain explicitly; lookups answer the same either way.
+    """
+    previous = api.get_client(domain).provider
     client._pinned.add(domain)
     try:
         yield ForcedFlags(domain, _initial_flags())
     finally:
         client._pinned.discard(domain)
-        api.set_provider(previous or NoOpProvider(), domain)
+        api.set_provider(previous, domain)
+
+
+@pytest.fixture
+def flags() -> Iterator[ForcedFlags]:
+    """Forced flag states for the default flag domain, restored after the test."""
+    with forced_flags() as forced:
+        yield forced

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 
 from observability.logs import configure_logging, get_logger
+from prometheus_client import start_http_server
 
 from .adapters.publishers import LogEventPublisher
 from .adapters.sqlalchemy import SqlUnitOfWork, create_database_engine
@@ -39,11 +40,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=float,
         help="keep running, looking for new events every this many seconds",
     )
+    relay.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve the relay's Prometheus metrics on this port (all interfaces)",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args.host, args.port, reload=args.reload)
-    return _relay(args.batch_size, args.max_batches, args.poll_interval)
+    return _relay(args.batch_size, args.max_batches, args.poll_interval, args.metrics_port)
 
 
 def _serve(host: str, port: int, *, reload: bool) -> int:
@@ -62,7 +68,12 @@ def _serve(host: str, port: int, *, reload: bool) -> int:
     return 0
 
 
-def _relay(batch_size: int | None, max_batches: int | None, poll_interval: float | None) -> int:
+def _relay(
+    batch_size: int | None,
+    max_batches: int | None,
+    poll_interval: float | None,
+    metrics_port: int | None,
+) -> int:
     settings = Settings()
     configure_logging(
         service_name=settings.service_name, version=service_version(), level=settings.log_level
@@ -74,16 +85,30 @@ def _relay(batch_size: int | None, max_batches: int | None, poll_interval: float
         LogEventPublisher(),
         batch_size=batch_size or settings.outbox_batch_size,
     )
+    metrics_server = None
+    if metrics_port is not None:
+        metrics_server, _ = start_http_server(metrics_port, registry=relay.metrics.registry)
     try:
         while True:
-            result = relay.relay_pending(max_batches=max_batches)
-            logger.info("outbox relayed", published=result.published, batches=result.batches)
-            if poll_interval is None:
-                return 0
+            try:
+                result = relay.relay_pending(max_batches=max_batches)
+            except Exception as exc:
+                # The batch has used up its retries. Polling, the next poll tries again
+                # (the events stay pending); a single run reports the failure.
+                logger.error("outbox relay failed", error=type(exc).__name__, exc_info=exc)
+                if poll_interval is None:
+                    return 1
+            else:
+                logger.info("outbox relayed", published=result.published, batches=result.batches)
+                if poll_interval is None:
+                    return 0
             time.sleep(poll_interval)
     except KeyboardInterrupt:
         return 130
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         engine.dispose()
 
 
