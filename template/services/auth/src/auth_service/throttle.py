@@ -10,8 +10,9 @@ The counts live in the process: with several replicas an attacker gets each repl
 allowance, and a restart forgets them; limits shared by all replicas belong in front of
 the service (the planned gateway module's rate limits). Client secrets are 256-bit
 random values, so the limit is not what keeps them from being guessed; it keeps a
-guessing client from burning CPU and filling logs, and flags it. A client whose id is attacked is locked out along with the attacker until
-the window passes; the per-address limit is the one that normally trips first.
+guessing client from burning CPU and filling logs, and flags it. A client whose id is
+attacked is locked out along with the attacker until the window passes; the per-address
+limit is the one that normally trips first.
 """
 
 from __future__ import annotations
