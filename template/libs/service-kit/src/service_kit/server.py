@@ -11,8 +11,7 @@ The limits bound what a single client can tie up:
 | `max_concurrency` | `limit_concurrency` | unbounded connections and tasks (503) |
 
 The pure-Python h11 parser is used instead of httptools because only h11 bounds the size
-of the request head; the difference in throughput does not matter at these services'
-request sizes.
+of the request head; its lower throughput is the accepted price (ADR 0010).
 """
 
 from __future__ import annotations
