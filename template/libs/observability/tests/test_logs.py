@@ -1,9 +1,11 @@
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from observability.logs import MAX_LOG_LINE_BYTES, BoundedJSONRenderer
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
@@ -88,3 +90,78 @@ def test_exceptions_are_logged_as_structured_tracebacks(
     [line] = [line for line in log_lines(capsys) if line["event"] == "failed"]
     assert line["level"] == "error"
     assert line["exception"][0]["exc_type"] == "ValueError"
+    assert line["exception"][0]["frames"]
+    assert "locals" not in set(_keys(line))
+    assert "truncated" not in line
+
+
+def _keys(value: Any) -> Iterator[str]:
+    """Every mapping key anywhere in a decoded JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+def _fail_with_secrets(depth: int) -> None:
+    # Locals a traceback renderer could pick up: a credential and a large buffer.
+    authorization = "Bearer local-secret-token"  # noqa: F841
+    payload = "p" * 200_000  # noqa: F841
+    if depth:
+        _fail_with_secrets(depth - 1)
+    raise ValueError("m" * 1_000_000)
+
+
+@pytest.mark.parametrize("depth", [pytest.param(0, id="shallow"), pytest.param(150, id="deep")])
+def test_exception_logs_have_no_locals_and_a_bounded_size(
+    client: TestClient, capsys: pytest.CaptureFixture[str], depth: int
+) -> None:
+    from observability import get_logger  # noqa: PLC0415
+
+    try:
+        _fail_with_secrets(depth)
+    except ValueError:
+        get_logger("tests").exception("failed", request_id="req-7")
+
+    [raw] = [line for line in capsys.readouterr().out.splitlines() if '"failed"' in line]
+    assert len(raw.encode()) <= MAX_LOG_LINE_BYTES
+    assert "local-secret-token" not in raw
+    line = json.loads(raw)
+    assert "locals" not in set(_keys(line))
+    assert line["event"] == "failed"
+    assert line["request_id"] == "req-7"
+    assert line["truncated"] > MAX_LOG_LINE_BYTES
+    assert line["exception"][0]["exc_type"] == "ValueError"
+
+
+def test_stdlib_exception_logs_have_no_locals(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        _fail_with_secrets(0)
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+
+    [raw] = [line for line in capsys.readouterr().out.splitlines() if "ASGI" in line]
+    assert len(raw.encode()) <= MAX_LOG_LINE_BYTES
+    assert "local-secret-token" not in raw
+    assert "locals" not in set(_keys(json.loads(raw)))
+
+
+def test_everything_but_the_essentials_goes_when_nothing_else_fits() -> None:
+    renderer = BoundedJSONRenderer(max_bytes=400)
+    event = {"event": "x" * 1000, "level": "info", **{f"field{i}": "v" * 50 for i in range(50)}}
+
+    line = json.loads(renderer(None, "info", event))
+
+    assert set(line) == {"event", "level", "truncated"}
+    assert len(renderer(None, "info", event)) <= 400
+
+
+def test_short_lines_are_unchanged() -> None:
+    event = {"event": "hello", "items": list(range(100))}
+
+    assert json.loads(BoundedJSONRenderer()(None, "info", dict(event))) == event

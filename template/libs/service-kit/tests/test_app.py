@@ -1,3 +1,4 @@
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -129,13 +130,21 @@ def test_docs_page_may_load_its_assets() -> None:
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_docs_and_openapi_disabled_in_production() -> None:
-    app = make_app(make_settings("production"))
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_docs_and_openapi_disabled_outside_development(environment: Environment) -> None:
+    app = make_app(make_settings(environment))
     with TestClient(app) as client:
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert client.get(path).status_code == 404, path
     # The schema is still available in-process, for contract export.
     assert "/v1/things/{thing_id}" in app.openapi()["paths"]
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_docs_and_openapi_served_in_development(environment: Environment) -> None:
+    with TestClient(make_app(make_settings(environment))) as client:
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert client.get(path).status_code == 200, path
 
 
 def test_openapi_excludes_health_and_metrics() -> None:
@@ -231,6 +240,38 @@ def test_unhandled_errors_reveal_nothing() -> None:
         "status": 500,
         "instance": "/v1/things/2",
     }
+
+
+def test_unhandled_errors_carry_every_response_header() -> None:
+    settings = make_settings("staging", cors_origins=["https://app.example.com"])
+    with TestClient(make_app(settings), raise_server_exceptions=False) as client:
+        response = client.get(
+            "/v1/things/2",
+            headers={"X-Request-ID": "req-500", "Origin": "https://app.example.com"},
+        )
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert response.headers["x-request-id"] == "req-500"
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+
+
+def test_unhandled_error_log_has_no_locals(capsys: pytest.CaptureFixture[str]) -> None:
+    with TestClient(make_app(), raise_server_exceptions=False) as client:
+        client.get("/v1/things/2", headers={"Authorization": "Bearer secret-token-value"})
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    [error] = [line for line in lines if line["event"] == "unhandled exception"]
+    assert error["exception"][0]["exc_type"] == "RuntimeError"
+    assert error["request_id"]
+    # Frame locals would include the request scope, headers and all.
+    assert "secret-token-value" not in json.dumps(error)
+    assert all("locals" not in frame for frame in error["exception"][0]["frames"])
 
 
 @pytest.mark.parametrize("path", ["/livez", "/v1/things/5"])

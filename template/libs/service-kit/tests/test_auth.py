@@ -149,7 +149,7 @@ def test_required_claims(tokens: TokenFactory) -> None:
         {"iss": tokens.issuer, "aud": tokens.audience, "exp": 2**33, "iat": 0},
         tokens.key.private_key,
         algorithm="ES256",
-        headers={"kid": tokens.key.kid},
+        headers={"kid": tokens.key.kid, "typ": "at+jwt"},
     )
 
     with pytest.raises(TokenError, match="missing claim 'sub'"):

@@ -56,15 +56,19 @@ def test_serve_runs_the_factory_on_the_configured_address(
     monkeypatch.setenv("KEYS_DIR", str(keys_dir))
     monkeypatch.setenv("HOST", "127.0.0.2")
     monkeypatch.setenv("PORT", "9001")
+    monkeypatch.setenv("MAX_CONCURRENCY", "40")
+    monkeypatch.setenv("MAX_HEADER_BYTES", "4096")
 
     assert main(["serve"]) == 0
 
-    assert calls == [
-        (
-            ("auth_service.app:create_app",),
-            {"factory": True, "host": "127.0.0.2", "port": 9001},
-        )
-    ]
+    [(args, options)] = calls
+    assert args == ("auth_service.app:create_app",)
+    assert options["factory"] is True
+    assert (options["host"], options["port"]) == ("127.0.0.2", 9001)
+    # The connection limits come from the settings.
+    assert options["limit_concurrency"] == 40
+    assert options["h11_max_incomplete_event_size"] == 4096
+    assert options["timeout_keep_alive"] == 5
 
 
 def test_serve_refuses_production_without_keys(

@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from auth_service.keys import KeyStore, SigningKey
-from auth_service.settings import KEY_RETENTION, ClientConfig, Settings
+from auth_service.settings import KEY_RETENTION, MAX_TOKEN_TTL_SECONDS, ClientConfig, Settings
 from auth_service.tokens import Grant, issue_token
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
-from service_kit.auth import JWTVerifier, TokenError
+from service_kit.auth import DEFAULT_MAX_TOKEN_LIFETIME, JWTVerifier, TokenError
 
 TokenRequest = Callable[..., httpx.Response]
 Verify = Callable[..., dict[str, Any]]
@@ -151,3 +151,27 @@ def test_retired_key_leaves_the_jwks_after_retention(store: KeyStore, settings: 
     assert [key["kid"] for key in store.jwks(now=just_before)["keys"]] == [new_kid, old_kid]
     after = rotated_at + KEY_RETENTION
     assert [key["kid"] for key in store.jwks(now=after)["keys"]] == [new_kid]
+
+
+def test_longest_token_the_service_issues_passes_the_lifetime_bound(
+    verify: Verify, store: KeyStore, settings: Settings, grant: Grant
+) -> None:
+    # Verifiers refuse tokens living longer than DEFAULT_MAX_TOKEN_LIFETIME; the auth
+    # service must never issue one, whatever TOKEN_TTL_SECONDS says.
+    assert MAX_TOKEN_TTL_SECONDS <= DEFAULT_MAX_TOKEN_LIFETIME
+    longest = issue_token(
+        grant,
+        key=store.active_key(),
+        issuer=settings.auth_issuer,
+        ttl=timedelta(seconds=MAX_TOKEN_TTL_SECONDS),
+    )
+    too_long = issue_token(
+        grant,
+        key=store.active_key(),
+        issuer=settings.auth_issuer,
+        ttl=timedelta(seconds=DEFAULT_MAX_TOKEN_LIFETIME + 1),
+    )
+
+    assert verify(longest.access_token)["aud"] == "orders"
+    with pytest.raises(TokenError, match="lifetime"):
+        verify(too_long.access_token)

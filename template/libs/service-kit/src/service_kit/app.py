@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from observability import Observability, setup_observability
 
-from .errors import install_problem_handlers
+from .errors import UnhandledErrorMiddleware, install_problem_handlers
 from .health import HEALTH_PATHS, ReadinessCheck, health_router
+from .limits import BodySizeLimitMiddleware
 from .security import SecurityHeadersMiddleware
 from .settings import ServiceSettings
 
@@ -40,8 +41,12 @@ def create_service_app(
     SIGTERM into a graceful shutdown: it stops accepting connections, lets in-flight
     requests finish, then exits the lifespan, so the teardown after `yield` runs (close
     pools, flush buffers). `/startupz` and `/readyz` answer 503 until start-up finished.
+
+    The interactive docs and `/openapi.json` are served in development and test only: a
+    deployed service does not hand out a map of itself. `app.openapi()` works everywhere,
+    so contracts are exported the same way in every environment.
     """
-    production = settings.environment == "production"
+    interactive_docs = settings.is_development
 
     @asynccontextmanager
     async def service_lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,21 +67,26 @@ def create_service_app(
         title=title,
         version=version,
         lifespan=service_lifespan,
-        docs_url=None if production else DOCS_URL,
-        redoc_url=None if production else REDOC_URL,
-        openapi_url=None if production else OPENAPI_URL,
+        docs_url=DOCS_URL if interactive_docs else None,
+        redoc_url=REDOC_URL if interactive_docs else None,
+        openapi_url=OPENAPI_URL if interactive_docs else None,
     )
     app.state.settings = settings
     app.state.startup_complete = False
     app.include_router(health_router(readiness))
     install_problem_handlers(app)
 
-    # Middleware added last runs first: CORS answers preflights before anything else, and
-    # the security headers apply to every response, CORS ones included.
+    # Middleware added last runs first (outermost). From the inside out: the body limit
+    # (its 413 must pass through everything below), the 500 answer for unhandled errors
+    # (inside the rest, so a 500 gets security headers, CORS headers, metrics and a request
+    # id like any response), the security headers, CORS (answers preflights before anything
+    # else), then the observability middleware added by `_setup_observability`.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware,
         hsts=not settings.is_development,
-        html_paths=() if production else (DOCS_URL, REDOC_URL, f"{DOCS_URL}/oauth2-redirect"),
+        html_paths=(DOCS_URL, REDOC_URL, f"{DOCS_URL}/oauth2-redirect") if interactive_docs else (),
     )
     if settings.cors_origins:
         app.add_middleware(

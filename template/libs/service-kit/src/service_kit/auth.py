@@ -2,11 +2,18 @@
 
 A service stores a `JWTVerifier` on `app.state.jwt_verifier` when it builds its app;
 routes declare `principal: Annotated[Principal, Depends(require_scopes("items:read"))]`.
+
+Everything in a token is attacker-controlled until its signature checks out, and its
+claims are only as sane as the issuer: whatever a token holds, verification ends in a
+`TokenError` (a 401), never in an unexpected exception (a 500). The reasons a client sees
+are a fixed vocabulary; nothing from the token is echoed back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +31,15 @@ ALLOWED_ALGORITHMS: tuple[str, ...] = ("ES256", "RS256")
 _KEY_TYPES = {"ES256": "EC", "RS256": "RSA"}
 # Claims a token must carry; `nbf` is checked when present.
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
+# NumericDate claims (RFC 7519 section 2): JSON numbers only. PyJWT would also accept a
+# numeric string such as "9999999999", which no conforming issuer produces.
+TIME_CLAIMS = ("exp", "iat", "nbf")
+# RFC 9068 section 4: an access token's `typ` header is `at+jwt`; checking it keeps ID
+# tokens and other JWTs signed by the same keys from being used as access tokens.
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+# Longest `exp - iat` accepted, in seconds. The auth service issues tokens for at most an
+# hour (`TOKEN_TTL_SECONDS` <= 3600); a longer-lived token was minted by something else.
+DEFAULT_MAX_TOKEN_LIFETIME = 3600
 
 _logger = structlog.stdlib.get_logger("service_kit.auth")
 
@@ -49,6 +65,12 @@ class Principal:
     claims: Mapping[str, Any] = field(repr=False)
 
 
+def _is_numeric_date(value: object) -> bool:
+    # bool is an int subclass; `true` is not a date. NaN and infinity never get here
+    # (PyJWT's own checks fail on them first) but are refused all the same.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _scopes_of(claims: Mapping[str, Any]) -> frozenset[str]:
     # RFC 8693 `scope` is a space-separated string; some issuers send a `scp` list.
     scope = claims.get("scope", claims.get("scp", ""))
@@ -66,6 +88,7 @@ class JWTVerifier:
     fetched again once when a token names an unknown `kid`, which is how key rotation
     reaches verifiers) or a JWKS document (tests, static configuration).
     `leeway` tolerates clock skew between the issuer and this service, in seconds.
+    `max_lifetime` bounds `exp - iat`, in seconds, so a leaked long-lived token is refused.
     """
 
     def __init__(
@@ -75,6 +98,7 @@ class JWTVerifier:
         audience: str | Sequence[str],
         leeway: float = 30,
         *,
+        max_lifetime: float = DEFAULT_MAX_TOKEN_LIFETIME,
         cache_ttl: float = 300,
         min_refresh_interval: float = 10,
         http_client: httpx.AsyncClient | None = None,
@@ -83,6 +107,7 @@ class JWTVerifier:
         self.issuer = issuer
         self.audience = audience if isinstance(audience, str) else list(audience)
         self.leeway = leeway
+        self.max_lifetime = max_lifetime
         self._url = jwks if isinstance(jwks, str) else None
         self._cache_ttl = cache_ttl
         self._min_interval = min_refresh_interval
@@ -102,11 +127,16 @@ class JWTVerifier:
         """Return the token's claims, or raise `TokenError` (or `JWKSUnavailableError`)."""
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError as exc:
+        except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
+            # PyJWT raises plain `InvalidTokenError` for some header faults (a non-string
+            # `kid`), `DecodeError` for others; both are a malformed token.
             raise TokenError("malformed token") from exc
         algorithm = header.get("alg")
-        if algorithm not in ALLOWED_ALGORITHMS:
-            raise TokenError(f"algorithm {algorithm!r} is not accepted")
+        if not isinstance(algorithm, str) or algorithm not in ALLOWED_ALGORITHMS:
+            raise TokenError("algorithm is not accepted")
+        token_type = header.get("typ")
+        if not isinstance(token_type, str) or token_type.lower() not in ACCESS_TOKEN_TYPES:
+            raise TokenError("not an access token")
         key = await self._key_for(header.get("kid"))
         if key.key_type != _KEY_TYPES[algorithm]:
             raise TokenError("key type does not match the token algorithm")
@@ -131,10 +161,21 @@ class JWTVerifier:
         except jwt.InvalidSignatureError as exc:
             raise TokenError("invalid signature") from exc
         except jwt.MissingRequiredClaimError as exc:
-            raise TokenError(f"missing claim {exc.claim!r}") from exc
-        except jwt.InvalidTokenError as exc:
+            claim = exc.claim if exc.claim in REQUIRED_CLAIMS else "required"
+            raise TokenError(f"missing claim {claim!r}") from exc
+        except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError) as exc:
+            # ValueError/OverflowError: PyJWT calls int() on time claims, which fails on
+            # NaN and infinity (JSON numbers such as 1e400 parse to infinity).
             raise TokenError("invalid token") from exc
+        self._check_times(claims)
         return claims
+
+    def _check_times(self, claims: Mapping[str, Any]) -> None:
+        for name in TIME_CLAIMS:
+            if name in claims and not _is_numeric_date(claims[name]):
+                raise TokenError(f"claim {name!r} is not a number")
+        if claims["exp"] - claims["iat"] > self.max_lifetime:
+            raise TokenError("token lifetime is too long")
 
     async def _key_for(self, kid: object) -> jwt.PyJWK:
         if self._url is not None and self._expired():
@@ -232,11 +273,24 @@ _bearer = HTTPBearer(
 )
 
 
+# Characters a `WWW-Authenticate` quoted-string may carry as they are (RFC 9110 section
+# 5.6.4 qdtext, restricted to printable ASCII so every HTTP stack can encode the header).
+_UNSAFE_IN_QUOTED_STRING = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+def quoted_string(value: str, *, max_length: int = 200) -> str:
+    """`value` as an HTTP quoted-string: anything but printable ASCII becomes `?`, and the
+    result is cut to `max_length` characters. Reasons are fixed text today; this keeps a
+    future reason that includes token content from breaking or injecting into the header."""
+    safe = _UNSAFE_IN_QUOTED_STRING.sub("?", value[:max_length])
+    return f'"{safe}"'
+
+
 def _unauthorized(reason: str | None) -> HTTPException:
     # RFC 6750 section 3: no error code when no token was sent at all.
     challenge = "Bearer"
     if reason is not None:
-        challenge = f'Bearer error="invalid_token", error_description="{reason}"'
+        challenge = f'Bearer error="invalid_token", error_description={quoted_string(reason)}'
     return HTTPException(
         status_code=401,
         detail=reason or "missing bearer token",

@@ -11,7 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -20,6 +22,16 @@ _logger = structlog.stdlib.get_logger("service_kit.errors")
 
 class ProblemResponse(JSONResponse):
     media_type = PROBLEM_CONTENT_TYPE
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, for documenting error responses in OpenAPI."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
 
 
 def problem_response(
@@ -100,15 +112,44 @@ async def _validation_exception_handler(request: Request, exc: Exception) -> Pro
     )
 
 
-async def _unhandled_exception_handler(request: Request, exc: Exception) -> ProblemResponse:
-    # The details stay in the log (with trace and request ids); the client learns nothing
-    # about internals.
-    _logger.exception("unhandled exception", path=request.url.path, exc_info=exc)
-    return problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, instance=request.url.path)
+class UnhandledErrorMiddleware:
+    """Pure ASGI middleware turning an unhandled exception into a 500 problem response.
+
+    Starlette sends the response of an `Exception` handler from its outermost middleware,
+    outside every middleware the app adds, so that 500 had no security headers, no request
+    id and no CORS headers. Added as the innermost middleware, this one answers inside
+    them all. The details stay in the log (with trace and request ids); the client learns
+    nothing about internals.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            _logger.exception("unhandled exception", path=scope["path"], exc_info=exc)
+            if response_started:
+                # Part of a response is on the wire; the server can only cut it short.
+                raise
+            response = problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, instance=scope["path"])
+            await response(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Route HTTP errors, validation errors and unhandled exceptions to problem details."""
+    """Route HTTP errors and validation errors to problem details. Unhandled exceptions
+    are answered by `UnhandledErrorMiddleware`, which `create_service_app` adds."""
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_exception_handler)
-    app.add_exception_handler(Exception, _unhandled_exception_handler)

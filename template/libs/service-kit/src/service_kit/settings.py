@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hmac
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
@@ -23,6 +23,10 @@ class ServiceSettings(BaseSettings):
 
     `CORS_ORIGINS` is a JSON list, e.g. `["https://app.example.com"]`. Unknown variables
     are ignored so that one environment can serve several services.
+
+    The limits bound what one client can make the process hold: `MAX_BODY_BYTES` per
+    request body (routes may declare their own, see `service_kit.limits`); the server
+    settings apply when the service runs with `service_kit.server.run`.
     """
 
     model_config = SettingsConfigDict(extra="ignore")
@@ -33,6 +37,16 @@ class ServiceSettings(BaseSettings):
     log_level: LogLevel = "INFO"
     traces_exporter: TracesExporter = "none"
     otlp_endpoint: str | None = None
+    # Largest request body, in bytes (1 MiB).
+    max_body_bytes: Annotated[int, Field(ge=0)] = 1024 * 1024
+    # Largest request line plus headers, in bytes; larger requests get a 400.
+    max_header_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024)] = 16 * 1024
+    # Time a client has to send a complete request line and headers (slow clients).
+    header_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10
+    # Time an idle keep-alive connection stays open between requests.
+    keep_alive_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 5
+    # Connections plus in-flight requests before new requests get a 503.
+    max_concurrency: Annotated[int, Field(ge=1)] = 1000
 
     @property
     def is_development(self) -> bool:

@@ -22,6 +22,8 @@ from .auth import JWTVerifier
 DEFAULT_ISSUER = "http://auth.test"
 DEFAULT_AUDIENCE = "test-service"
 DEFAULT_SUBJECT = "test-client"
+# RFC 9068 access tokens, as the auth service issues them.
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type, not a credential
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,11 @@ class TokenFactory:
         iss: str | None = None,
         key: SigningKey | None = None,
         claims: Mapping[str, Any] | None = None,
+        header: Mapping[str, Any] | None = None,
     ) -> str:
         """A signed token. `expires_in` and `not_before_in` are seconds from now (negative
-        `expires_in` makes an expired token); `claims` adds or overrides claims."""
+        `expires_in` makes an expired token); `claims` adds or overrides claims, `header`
+        header parameters (the default header is the auth service's: `typ`, `kid`)."""
         now = int(time.time())
         signing_key = key or self.key
         scope = scopes if isinstance(scopes, str) else " ".join(scopes)
@@ -95,9 +99,8 @@ class TokenFactory:
             "scope": scope,
             **(claims or {}),
         }
-        return jwt.encode(
-            payload, signing_key.private_key, algorithm="ES256", headers={"kid": signing_key.kid}
-        )
+        headers = {"typ": ACCESS_TOKEN_TYPE, "kid": signing_key.kid, **(header or {})}
+        return jwt.encode(payload, signing_key.private_key, algorithm="ES256", headers=headers)
 
     def headers(self, **token_options: Any) -> dict[str, str]:
         """`Authorization` header with a token made by `token(**token_options)`."""

@@ -1,6 +1,7 @@
 """Command line: `python -m auth_service {serve,rotate-keys,revoke-key,new-client}`.
 
-- `serve` runs the app with uvicorn on `HOST`:`PORT`.
+- `serve` runs the app with uvicorn on `HOST`:`PORT`, with the connection limits of
+  its settings (`service_kit.server`).
 - `rotate-keys` retires the active signing key and creates a new one (the first one, on
   a fresh key directory); prints the new key id.
 - `revoke-key KID` removes a retired key from the JWKS at once (a leaked key).
@@ -20,18 +21,15 @@ from .settings import KEY_RETENTION, KeyStoreSettings
 
 
 def _serve(_: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
+    from service_kit.server import run  # noqa: PLC0415 - only this command needs the server
 
     from .settings import Settings  # noqa: PLC0415 - validated here, not for key commands
 
     # Validated here too, so a misconfiguration fails before uvicorn starts.
     settings = Settings()
-    uvicorn.run(
-        "auth_service.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-    )
+    # The connection limits (header size and timeout, keep-alive, concurrency) come from
+    # the settings; see service_kit.server.
+    run("auth_service.app:create_app", settings, host=settings.host, port=settings.port)
     return 0
 
 

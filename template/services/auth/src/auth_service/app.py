@@ -13,7 +13,9 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import JSONResponse
 from observability import get_logger
-from service_kit import ReadinessCheck, create_service_app
+from service_kit import ReadinessCheck, create_service_app, problem_response
+from service_kit.errors import PROBLEM_CONTENT_TYPE, ProblemDetails
+from service_kit.limits import KiB, max_body_size
 
 from . import __version__
 from .clients import ClientRegistry
@@ -26,7 +28,8 @@ from .schemas import (
     TokenRequestForm,
     TokenResponse,
 )
-from .settings import ClientConfig, Settings
+from .settings import Settings
+from .throttle import AuthFailureThrottle
 from .tokens import OAuthError, issue_token, resolve_grant
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path, not a credential
@@ -40,9 +43,29 @@ NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 _logger = get_logger(__name__)
 
+# A token request is a handful of short form fields.
+TOKEN_REQUEST_MAX_BYTES = 16 * KiB
+
+_PROBLEM_CONTENT: dict[str, object] = {
+    PROBLEM_CONTENT_TYPE: {"schema": ProblemDetails.model_json_schema()}
+}
 _ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": OAuthErrorResponse, "description": "Malformed or refused request"},
     401: {"model": OAuthErrorResponse, "description": "Client authentication failed"},
+    413: {
+        "content": _PROBLEM_CONTENT,
+        "description": "The request body is larger than 16 KiB",
+    },
+    429: {
+        "content": _PROBLEM_CONTENT,
+        "description": "Too many failed client authentications; see `Retry-After`",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds until the next attempt is accepted",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
     503: {"model": OAuthErrorResponse, "description": "No signing key is available"},
 }
 
@@ -72,11 +95,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness=[ReadinessCheck("signing-key", signing_key_ready)],
         lifespan=lifespan,
     )
-    app.include_router(_router(settings, store, ClientRegistry(settings.clients)))
+    throttle = AuthFailureThrottle(
+        per_client=settings.token_failure_limit_per_client,
+        per_address=settings.token_failure_limit_per_address,
+    )
+    app.include_router(_router(settings, store, ClientRegistry(settings.clients), throttle))
     return app
 
 
-def _router(settings: Settings, store: KeyStore, registry: ClientRegistry) -> APIRouter:
+def _router(
+    settings: Settings, store: KeyStore, registry: ClientRegistry, throttle: AuthFailureThrottle
+) -> APIRouter:
     router = APIRouter()
 
     @router.post(
@@ -86,11 +115,14 @@ def _router(settings: Settings, store: KeyStore, registry: ClientRegistry) -> AP
         tags=["oauth"],
         summary="Issue an access token (client credentials grant)",
     )
+    @max_body_size(TOKEN_REQUEST_MAX_BYTES)
     async def token(request: Request, form: Annotated[TokenRequestForm, Form()]) -> Response:
         """Client credentials grant (RFC 6749 section 4.4).
 
         The client authenticates with HTTP Basic (`client_secret_basic`) or with
         `client_id` and `client_secret` form fields (`client_secret_post`), not both.
+        After too many failed authentications for one client id or from one address,
+        requests get 429 with `Retry-After` until the window has passed.
         """
         try:
             # The parsed model keeps one value per field; RFC 6749 section 3.2 forbids
@@ -103,9 +135,22 @@ def _router(settings: Settings, store: KeyStore, registry: ClientRegistry) -> AP
                 raise OAuthError("invalid_request", f"repeated parameter: {', '.join(repeated)}")
             if not form.grant_type:
                 raise OAuthError("invalid_request", "grant_type is required")
-            client = _authenticate(
-                registry, request.headers.get("Authorization"), form.client_id, form.client_secret
+            identifier, secret = _client_credentials(
+                request.headers.get("Authorization"), form.client_id, form.client_secret
             )
+            address = request.client.host if request.client else None
+            retry_after = throttle.retry_after(identifier, address)
+            if retry_after is not None:
+                _logger.warning("token request throttled", address=address)
+                return _throttled_response(retry_after, request.url.path)
+            client = registry.authenticate(identifier, secret)
+            if client is None:
+                throttle.record_failure(identifier, address)
+                raise OAuthError(
+                    "invalid_client",
+                    "client authentication failed",
+                    status_code=HTTPStatus.UNAUTHORIZED,
+                )
             if form.grant_type != GRANT_TYPE:
                 raise OAuthError("unsupported_grant_type", f"only {GRANT_TYPE!r} is supported")
             grant = resolve_grant(client, audience=form.audience, scope=form.scope)
@@ -153,33 +198,35 @@ def _router(settings: Settings, store: KeyStore, registry: ClientRegistry) -> AP
     return router
 
 
-def _authenticate(
-    registry: ClientRegistry,
+def _client_credentials(
     authorization: str | None,
     form_client_id: str | None,
     form_client_secret: str | None,
-) -> ClientConfig:
-    """Client authentication (RFC 6749 section 2.3): exactly one method per request."""
+) -> tuple[str, str]:
+    """(client_id, secret) of the request (RFC 6749 section 2.3): exactly one method."""
     basic = _basic_credentials(authorization) if authorization else None
     # A client_id form field is tolerated next to Basic when it repeats the Basic one.
     if basic is not None and (
         form_client_secret is not None or form_client_id not in (None, basic[0])
     ):
         raise OAuthError("invalid_request", "use one client authentication method")
-    credentials = basic or (form_client_id, form_client_secret)
-    identifier, secret = credentials
+    identifier, secret = basic or (form_client_id, form_client_secret)
     if not identifier or secret is None:
         raise OAuthError(
             "invalid_client",
             "client authentication is required",
             status_code=HTTPStatus.UNAUTHORIZED,
         )
-    client = registry.authenticate(identifier, secret)
-    if client is None:
-        raise OAuthError(
-            "invalid_client", "client authentication failed", status_code=HTTPStatus.UNAUTHORIZED
-        )
-    return client
+    return identifier, secret
+
+
+def _throttled_response(retry_after: int, path: str) -> Response:
+    return problem_response(
+        HTTPStatus.TOO_MANY_REQUESTS,
+        detail="Too many failed client authentications; retry after the given delay.",
+        instance=path,
+        headers={**NO_STORE_HEADERS, "Retry-After": str(retry_after)},
+    )
 
 
 def _basic_credentials(authorization: str) -> tuple[str, str] | None:

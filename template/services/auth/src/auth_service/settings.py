@@ -7,6 +7,8 @@
 | `KEYS_DIR` | `var/auth-keys` | directory of the signing keys (see keys.py) |
 | `CLIENTS` | the development client | JSON list of client registrations (`ClientConfig`) |
 | `HOST`, `PORT` | `127.0.0.1`, `8001` | where `python -m auth_service serve` listens |
+| `TOKEN_FAILURE_LIMIT_PER_CLIENT` | `10/minute` | failed authentications per client id (429) |
+| `TOKEN_FAILURE_LIMIT_PER_ADDRESS` | `30/minute` | failed authentications per address (429) |
 
 Outside development and test the settings refuse the development client, wildcard
 grants, and a key directory without a provisioned (not bootstrapped) active key.
@@ -26,6 +28,7 @@ from service_kit import ServiceSettings
 from service_kit.settings import refuse_default_secret
 
 from .keys import KeyStore, KeyStoreError
+from .throttle import DEFAULT_LIMIT_PER_ADDRESS, DEFAULT_LIMIT_PER_CLIENT, parse_limit
 
 DEFAULT_ISSUER = "http://127.0.0.1:8001"
 DEFAULT_KEYS_DIR = Path("var/auth-keys")
@@ -97,6 +100,18 @@ class Settings(ServiceSettings):
     clients: list[ClientConfig] = Field(default_factory=lambda: [DEV_CLIENT])
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8001
+    # Moving-window limits in the `limits` notation, e.g. `10/minute` (see throttle.py).
+    token_failure_limit_per_client: str = DEFAULT_LIMIT_PER_CLIENT
+    token_failure_limit_per_address: str = DEFAULT_LIMIT_PER_ADDRESS
+
+    @field_validator("token_failure_limit_per_client", "token_failure_limit_per_address")
+    @classmethod
+    def _is_a_limit(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a limit such as '10/minute'") from exc
+        return value
 
     @field_validator("auth_issuer")
     @classmethod

@@ -53,18 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(host: str, port: int, *, reload: bool) -> int:
-    import uvicorn  # noqa: PLC0415 - only this command needs the server
+    from service_kit.server import run  # noqa: PLC0415 - only this command needs the server
 
-    uvicorn.run(
-        f"{__package__}.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        # The app configures JSON logging itself; uvicorn's default config would fight it.
-        log_config=None,
-        proxy_headers=True,
-    )
+    # Validated here too, so a misconfiguration fails before uvicorn starts; the
+    # connection limits (header size and timeout, keep-alive, concurrency) come from it.
+    settings = Settings()
+    run(f"{__package__}.app:create_app", settings, host=host, port=port, reload=reload)
     return 0
 
 
