@@ -273,8 +273,9 @@ _bearer = HTTPBearer(
 )
 
 
-# Characters a `WWW-Authenticate` quoted-string may carry as they are (RFC 9110 section
-# 5.6.4 qdtext, restricted to printable ASCII so every HTTP stack can encode the header).
+# Anything but the characters a `WWW-Authenticate` quoted-string may carry unescaped
+# (RFC 9110 section 5.6.4 qdtext, restricted to printable ASCII so that every HTTP stack
+# can encode the header).
 _UNSAFE_IN_QUOTED_STRING = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
