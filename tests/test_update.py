@@ -196,8 +196,7 @@ def test_changed_template_source_needs_accept_source_before_any_code_runs(
     marker = tmp_path / "template-code-ran"
     loader = other / "extensions/module_map.py"
     loader.write_text(
-        f"from pathlib import Path\nPath({str(marker)!r}).touch()\n"
-        + loader.read_text(encoding="utf-8"),
+        loader.read_text(encoding="utf-8") + f"\nPath({str(marker)!r}).touch()\n",
         encoding="utf-8",
     )
     commit_all(other, "same template, one more line of code", "v1.1.0")
