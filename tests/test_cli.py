@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from goldenpath.cli import app
@@ -70,6 +72,31 @@ def test_modules_table_lists_every_module() -> None:
         for path in module.paths:
             assert f"    {path}" in lines
     assert "full (gateway feature_flags ml edge)" in result.output
+
+
+def test_docs_name_only_commands_that_exist() -> None:
+    """README, docs, questions and the generated tree may only tell users to run a real
+    command (the CHANGELOG is history and may name what was removed)."""
+    commands = set(typer.main.get_group(app).commands)
+    sources = [
+        TEMPLATE_ROOT / "README.md",
+        TEMPLATE_ROOT / "copier.yml",
+        TEMPLATE_ROOT / "modules.yml",
+    ]
+    sources += [path for path in (TEMPLATE_ROOT / "docs").rglob("*") if path.is_file()]
+    sources += [path for path in (TEMPLATE_ROOT / "template").rglob("*") if path.is_file()]
+    unknown = []
+    for path in sources:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for command in re.findall(r"\bgoldenpath\s+([a-z][a-z-]*)`", text) + re.findall(
+            r"`goldenpath\s+([a-z][a-z-]*)", text
+        ):
+            if command not in commands:
+                unknown.append(f"{path.relative_to(TEMPLATE_ROOT)}: goldenpath {command}")
+    assert not unknown, "\n".join(unknown)
 
 
 def test_modules_json_is_the_module_map() -> None:

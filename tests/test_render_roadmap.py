@@ -9,6 +9,8 @@ every path and test an entry names must exist, and a done prompt must name both.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,15 @@ def test_data_lists_the_32_prompts_with_their_numbers(
         assert TITLE_WORDS[prompt["number"]] in prompt["title"].lower(), prompt
         assert prompt["status"] in STATUSES, prompt
         assert prompt["summary"].strip(), prompt
+    # The repo's own `make lint` runs yamllint --strict over it.
+    lint = subprocess.run(
+        [sys.executable, "-m", "yamllint", "--strict", "-c", ".yamllint.yaml", str(DATA)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
     phases = yaml.safe_load((repo / DATA).read_text(encoding="utf-8"))["phases"]
     assert [(phase["first"], phase["last"]) for phase in phases] == [
         (1, 8),
