@@ -174,7 +174,7 @@ def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[
 
 
 def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, int]) -> None:
-    """Issue 6's acceptance: `scripts/flags.py kill` turns the running service's create
+    """Issue 6's acceptance: `ops flags kill` turns the running service's create
     endpoint off (the kill switch's safe code default) and `enable` turns it back on."""
     answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
     if not answers.get("feature_flags"):
@@ -189,7 +189,7 @@ def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, 
         return httpx.post(api, json=item, headers=headers, timeout=5).status_code
 
     def flags(*args: str) -> None:
-        command = ["uv", "run", "--frozen", "python", "scripts/flags.py", *args]
+        command = ["uv", "run", "--frozen", "ops", "flags", *args]
         ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
         assert_ok(ran)
 

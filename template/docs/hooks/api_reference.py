@@ -22,7 +22,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from service_kit.discovery import ServiceInfo, discover_services
+from ops.discovery import ServiceInfo, discover_services
+from ops.markdown import cell
 from shared_contracts.docs import render_reference
 from shared_contracts.openapi import contracts_dir
 
@@ -37,11 +38,6 @@ class Contract:
     name: str
     document: Mapping[str, Any]
     service: ServiceInfo | None
-
-
-def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|") or "-"
 
 
 def load_contracts(repo_root: Path) -> list[Contract]:

@@ -3,7 +3,7 @@
 mkdocs.yml names only each section's index page (``adr/README.md``,
 ``runbooks/README.md``, ``services/index.md``, ...). This hook appends the other
 pages of that directory to the section, sorted by file name, so a new ADR from
-``scripts/new_adr.py``, a new runbook or a generated service page shows up in the
+``ops adr new``, a new runbook or a generated service page shows up in the
 navigation as soon as the file exists. Pages already placed in the nav by hand
 keep their place.
 """
