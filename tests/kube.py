@@ -14,7 +14,6 @@ import hashlib
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -43,9 +42,7 @@ WORKLOAD_KINDS = frozenset({"Deployment", "Rollout", "StatefulSet", "DaemonSet"}
 Doc = dict[str, Any]
 
 
-def run(
-    command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
-) -> str:
+def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     """Run a tool; fail the test with its output when it fails."""
     ran = subprocess.run(
         list(command), cwd=cwd, env=env, capture_output=True, text=True, check=False
@@ -119,7 +116,10 @@ def kustomize(directory: Path) -> list[Doc]:
 
 
 def services(repo: Path) -> list[str]:
-    return manifests(repo, "services").split()
+    """The services that deploy (``ops deploy services``), found in process: ``repo`` may
+    be a partial copy without the ops sources."""
+    found: list[str] = generated_ops("deploy.manifests").discover_services(repo)
+    return found
 
 
 def environments(repo: Path) -> list[str]:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import MODULE_IDS, TEMPLATE_ROOT
+from tests.conftest import MODULE_IDS, TEMPLATE_ROOT, naming
 from tools.scratch import commit_all, tool_env
 
 pytestmark = pytest.mark.slow
@@ -74,6 +74,23 @@ def test_make_test_passes(repo: Path) -> None:
 
 def test_make_lint_passes(repo: Path) -> None:
     assert_ok(make(repo, "lint"))
+
+
+def test_import_contracts_catch_a_domain_that_imports_the_orm(repo: Path) -> None:
+    """`make lint`'s import contracts are not vacuous: the domain importing SQLAlchemy
+    breaks them, naming the layer."""
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    package = naming.snake(answers["first_service"]) + "_service"
+    model = repo / "services" / answers["first_service"] / "src" / package / "domain" / "model.py"
+    original = model.read_text(encoding="utf-8")
+    model.write_text(original + "\nimport sqlalchemy  # noqa: E402, F401\n", encoding="utf-8")
+    try:
+        command = ["uv", "run", "--frozen", "lint-imports"]
+        ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
+    finally:
+        model.write_text(original, encoding="utf-8")
+    assert ran.returncode != 0
+    assert f"{package}.domain is not allowed to import sqlalchemy" in ran.stdout
 
 
 def test_pre_commit_hooks_pass(repo: Path) -> None:

@@ -46,6 +46,16 @@ def test_the_shipped_budget_covers_every_scenario_but_the_baseline() -> None:
             "unknown scenario",
         ),
         ("run = [", "cannot read"),
+        (
+            "[run]\nrequests=0\nconcurrency=1\nseed_items=1\ntime_limit_seconds=1\n"
+            "[budgets.list-items]\np95_ms=1\nmin_rps=1\n",
+            "requests",
+        ),
+        (
+            "[run]\nrequests=1\nconcurrency=1\nseed_items=1\ntime_limit_seconds=1\n"
+            "[budgets.list-items]\np95_ms=1\nmin_rps=1\np99_ms=2\n",
+            "p99_ms",
+        ),
     ],
 )
 def test_a_broken_budget_fails_loudly(tmp_path: Path, text: str, message: str) -> None:

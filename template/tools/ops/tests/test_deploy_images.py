@@ -210,3 +210,24 @@ def test_cli_sets_the_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     )
     assert code == 0
     assert capsys.readouterr().out == f"dev: catalog -> {IMAGE}@{digest('a')}\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("{", "is not a release history", id="not-json"),
+        pytest.param('{"current": {"digest": "sha256:abc"}}', "digest", id="short-digest"),
+        pytest.param(
+            '{"current": null, "previous": [{"digest": "' + "sha256:" + "a" * 64 + '", "x": 1}]}',
+            "previous",
+            id="unknown-field",
+        ),
+    ],
+)
+def test_a_malformed_release_history_is_refused(tmp_path: Path, content: str, message: str) -> None:
+    root = make_repo(tmp_path)
+    path = set_image.history_path(root, "dev", "catalog")
+    path.parent.mkdir(parents=True)
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(set_image.DeployError, match=message):
+        deploy(root, "dev", digest("b"))

@@ -38,6 +38,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+)
 
 from ops import stack
 from ops.discovery import ServiceInfo, discover_services
@@ -120,6 +128,33 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+class _RunTable(BaseModel):
+    """``[run]`` of budget.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests: PositiveInt
+    concurrency: PositiveInt
+    seed_items: PositiveInt
+    time_limit_seconds: PositiveFloat
+
+
+class _BudgetTable(BaseModel):
+    """``[budgets.<scenario>]`` of budget.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    p95_ms: PositiveFloat
+    min_rps: NonNegativeFloat
+
+
+class _BudgetToml(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run: _RunTable
+    budgets: dict[str, _BudgetTable]
+
+
 def load_budget(path: Path) -> BudgetFile:
     """Read and check ``budget.toml``; a typo must fail loudly, not loosen a budget."""
     try:
@@ -128,28 +163,29 @@ def load_budget(path: Path) -> BudgetFile:
         msg = f"cannot read the budget {path}: {error}"
         raise BenchmarkError(msg) from error
     try:
-        run = data["run"]
-        settings = RunSettings(
-            requests=int(run["requests"]),
-            concurrency=int(run["concurrency"]),
-            seed_items=int(run["seed_items"]),
-            time_limit=float(run["time_limit_seconds"]),
-        )
-        budgets = {
-            name: Budget(p95_ms=float(entry["p95_ms"]), min_rps=float(entry["min_rps"]))
-            for name, entry in data["budgets"].items()
-        }
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        parsed = _BudgetToml.model_validate(data)
+    except ValidationError as error:
         msg = (
             f"{path}: expected [run] requests, concurrency, seed_items, time_limit_seconds "
-            f"and [budgets.<scenario>] p95_ms, min_rps ({error!r})"
+            f"and [budgets.<scenario>] p95_ms, min_rps:\n{error}"
         )
         raise BenchmarkError(msg) from error
-    unknown = set(budgets) - set(SCENARIOS)
+    unknown = set(parsed.budgets) - set(SCENARIOS)
     if unknown:
         known = ", ".join(SCENARIOS)
         msg = f"{path}: unknown scenario(s) {', '.join(sorted(unknown))}; known: {known}"
         raise BenchmarkError(msg)
+    run = parsed.run
+    settings = RunSettings(
+        requests=run.requests,
+        concurrency=run.concurrency,
+        seed_items=run.seed_items,
+        time_limit=run.time_limit_seconds,
+    )
+    budgets = {
+        name: Budget(p95_ms=entry.p95_ms, min_rps=entry.min_rps)
+        for name, entry in parsed.budgets.items()
+    }
     return BudgetFile(settings, budgets)
 
 

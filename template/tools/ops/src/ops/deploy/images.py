@@ -24,9 +24,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from ops.errors import EXIT_USAGE, OpsError
 
@@ -52,25 +53,27 @@ class DeployError(OpsError):
     default_exit_code = EXIT_USAGE
 
 
-@dataclass(frozen=True)
-class Release:
-    digest: str
-    commit: str
-    deployed_at: str
+class Release(BaseModel):
+    """One deployed digest: what ran, from which commit, since when."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    digest: Annotated[str, StringConstraints(pattern=f"^{DIGEST_RE.pattern}$")]
+    commit: str = ""
+    deployed_at: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"digest": self.digest, "commit": self.commit, "deployed_at": self.deployed_at}
+        return self.model_dump()
 
-    @classmethod
-    def from_json(cls, data: Any, source: Path) -> Release:
-        if not isinstance(data, dict) or not DIGEST_RE.fullmatch(str(data.get("digest", ""))):
-            msg = f"{source}: a release entry has no valid digest: {data!r}"
-            raise DeployError(msg)
-        return cls(
-            digest=str(data["digest"]),
-            commit=str(data.get("commit", "")),
-            deployed_at=str(data.get("deployed_at", "")),
-        )
+
+class _HistoryFile(BaseModel):
+    """``deploy/releases/<env>/<service>.json`` as written by ``write_history``."""
+
+    service: str = ""
+    environment: str = ""
+    image: str = ""
+    current: Release | None = None
+    previous: list[Release] = []
 
 
 @dataclass(frozen=True)
@@ -171,16 +174,15 @@ def read_history(root: Path, env: str, service: str, image: str) -> History:
     if not path.is_file():
         return History(service=service, image=image, current=None, previous=())
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        msg = f"{path.relative_to(root)} is not valid JSON: {exc}"
+        data = _HistoryFile.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        msg = f"{path.relative_to(root)} is not a release history: {exc}"
         raise DeployError(msg) from exc
-    current = data.get("current")
     return History(
         service=service,
-        image=str(data.get("image") or image),
-        current=Release.from_json(current, path) if current else None,
-        previous=tuple(Release.from_json(item, path) for item in data.get("previous", [])),
+        image=data.image or image,
+        current=data.current,
+        previous=tuple(data.previous),
     )
 
 
