@@ -108,6 +108,15 @@ def test_pre_commit_hooks_pass(repo: Path) -> None:
 
 def test_make_docs_builds_strict(repo: Path) -> None:
     assert_ok(make(repo, "docs"))
+    # The navigation finds pages by directory: the generated service pages and every
+    # decision record are in it without being listed anywhere.
+    home = (repo / "site" / "index.html").read_text(encoding="utf-8")
+    contracts = sorted((repo / "libs" / "shared-contracts" / "openapi").glob("*.json"))
+    assert contracts
+    for contract in contracts:
+        assert f'href="services/{contract.stem}/"' in home
+    for record in sorted((repo / "docs" / "adr").glob("[0-9][0-9][0-9][0-9]-*.md")):
+        assert f'href="adr/{record.stem}/"' in home
     assert (repo / "site" / "index.html").is_file()
 
 

@@ -4,8 +4,8 @@ Every service found under ``services/*/catalog-info.yaml`` gets a page
 ``services/<name>.md`` rendered from its committed contract
 ``libs/shared-contracts/openapi/<name>.json`` by ``shared_contracts.docs`` (the
 renderer behind ``python -m shared_contracts docs``), and a table of the services
-is appended to ``docs/services/index.md``; the nav_sections hook puts the pages
-in the navigation. Nothing is written to ``docs/``: the pages exist only in the
+is appended to ``docs/services/index.md``; the navigation (``docs/.nav.yml``) lists
+the pages of ``services/``. Nothing is written to ``docs/``: the pages exist only in the
 build, so they cannot drift from the contracts. A service without a contract, or
 a contract that is not a JSON object, fails the build.
 """
