@@ -166,11 +166,32 @@ def test_rollback_returns_to_the_previous_digest_and_drops_the_bad_one(tmp_path:
         set_image.rollback(root, env="dev", service="catalog")
 
 
-def test_images_block_is_appended_when_missing() -> None:
-    text = "kind: Kustomization\nresources:\n  - ../../base\n"
-    block = set_image.render_images([{"name": IMAGE, "digest": digest("a")}])
-    result = set_image.replace_images_block(text, block)
-    assert result == text + f'images:\n  - name: "{IMAGE}"\n    digest: "{digest("a")}"\n'
+@pytest.mark.parametrize(
+    "images", [pytest.param("", id="no-images-key"), pytest.param("images: []\n", id="empty")]
+)
+def test_an_overlay_without_images_gets_a_block_list(tmp_path: Path, images: str) -> None:
+    overlay = set_image.overlay_path(tmp_path, "dev")
+    overlay.parent.mkdir(parents=True)
+    head = "# dev\nkind: Kustomization\nresources:\n  - ../../base\n"
+    overlay.write_text(head + images, encoding="utf-8")
+    deploy(tmp_path, "dev", digest("a"))
+    text = overlay.read_text(encoding="utf-8")
+    assert text == head + f'images:\n  - name: "{IMAGE}"\n    digest: "{digest("a")}"\n'
+
+
+def test_only_the_changed_entry_differs(tmp_path: Path) -> None:
+    """Round-trip editing: a second deploy changes one line, whatever else the file holds."""
+    root = make_repo(tmp_path)
+    deploy(root, "dev", digest("a"))
+    before = set_image.overlay_path(root, "dev").read_text(encoding="utf-8")
+    deploy(root, "dev", digest("b"))
+    after = set_image.overlay_path(root, "dev").read_text(encoding="utf-8")
+    changed = [
+        (old, new)
+        for old, new in zip(before.splitlines(), after.splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [(f'    digest: "{digest("a")}"', f'    digest: "{digest("b")}"')]
 
 
 def test_cli_reports_errors_with_exit_code_2(

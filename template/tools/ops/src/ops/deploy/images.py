@@ -10,24 +10,28 @@ the cluster to the commit. Three commands:
 
 Each environment keeps a release history per service in
 ``deploy/releases/<env>/<service>.json``: the current digest and the last two
-digests it replaced (the stable ones a rollback returns to). Only the ``images:``
-block of the overlay is rewritten, so comments and the rest of the file stay as
-written. The entry's ``name`` is the image repository, which is what the base
-manifests reference (``image: ghcr.io/<org>/<service>``).
+digests it replaced (the stable ones a rollback returns to). The overlay is edited
+with a round-trip YAML parser (ruamel.yaml), so its comments, key order and quoting
+stay as written and only the one entry changes. The entry's ``name`` is the image
+repository, which is what the base manifests reference
+(``image: ghcr.io/<org>/<service>``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ops.errors import EXIT_USAGE, OpsError
 
@@ -44,7 +48,6 @@ IMAGE_RE = re.compile(
     r"[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+"
 )
 NAME_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-TOP_LEVEL_KEY_RE = re.compile(r"^[A-Za-z_][\w.-]*\s*:")
 
 
 class DeployError(OpsError):
@@ -133,42 +136,6 @@ def overlay_images(root: Path, env: str) -> list[dict[str, Any]]:
     return images
 
 
-def render_images(images: Sequence[dict[str, Any]]) -> str:
-    """The ``images:`` block, entries sorted by name, keys in Kustomize's usual order."""
-    if not images:
-        return "images: []\n"
-    lines = ["images:"]
-    for entry in sorted(images, key=lambda item: str(item["name"])):
-        keys: list[str] = [key for key in ("name", "newName", "newTag", "digest") if key in entry]
-        keys += sorted(key for key in entry if key not in keys)
-        for index, key in enumerate(keys):
-            prefix = "  - " if index == 0 else "    "
-            lines.append(f"{prefix}{key}: {json.dumps(entry[key])}")
-    return "\n".join(lines) + "\n"
-
-
-def replace_images_block(text: str, block: str) -> str:
-    """Swap the top-level ``images:`` key (and everything indented under it) for
-    ``block``, or append ``block`` when the file has none. Other lines are kept."""
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"^images\s*:", line)), None)
-    if start is None:
-        separator = "" if not text or text.endswith("\n") else "\n"
-        return text + separator + block
-    end = start + 1
-    # The block goes on while lines are indented, list items or blank; a top-level
-    # key or a column-0 comment (it belongs to what follows) ends it.
-    while end < len(lines):
-        line = lines[end]
-        if TOP_LEVEL_KEY_RE.match(line) or line.startswith("#"):
-            break
-        end += 1
-    # Blank lines just before the next key separate sections: keep them.
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return "".join(lines[:start]) + block + "".join(lines[end:])
-
-
 def read_history(root: Path, env: str, service: str, image: str) -> History:
     path = history_path(root, env, service)
     if not path.is_file():
@@ -199,17 +166,55 @@ def write_history(root: Path, env: str, history: History) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
+def _round_trip_yaml() -> YAML:
+    """A parser that writes back what it read: comments, order, quotes, indentation."""
+    rt = YAML()
+    rt.preserve_quotes = True
+    rt.width = 4096  # never re-wrap long lines
+    rt.indent(mapping=2, sequence=4, offset=2)
+    return rt
+
+
+def _trailing_comment(entry: CommentedMap) -> Any:
+    """Detach the comment after ``entry``'s last value: ruamel keeps a comment that
+    follows a list (a blank line and the next section's heading) on its last item."""
+    if not entry:
+        return None
+    return entry.ca.items.pop(list(entry)[-1], None)
+
+
 def _write_overlay_digest(root: Path, env: str, image: str, digest: str) -> None:
-    path, text, _ = _read_overlay(root, env)
-    images = overlay_images(root, env)
+    overlay_images(root, env)  # the same checks, and messages, as every other reader
+    path = overlay_path(root, env)
+    rt = _round_trip_yaml()
+    document = rt.load(path.read_text(encoding="utf-8"))
+    images = document.get("images")
+    if not isinstance(images, CommentedSeq) or not images:
+        images = CommentedSeq()
+        document["images"] = images
     entry = next((item for item in images if item["name"] == image), None)
     if entry is None:
-        images.append({"name": image, "digest": digest})
+        trailing = _trailing_comment(images[-1]) if images else None
+        entry = CommentedMap(name=DoubleQuotedScalarString(image))
+        # Keep the list sorted by name, as it was written.
+        position = next(
+            (index for index, item in enumerate(images) if str(item["name"]) > image),
+            len(images),
+        )
+        images.insert(position, entry)
+        entry["digest"] = DoubleQuotedScalarString(digest)
+        if trailing is not None:
+            images[-1].ca.items[list(images[-1])[-1]] = trailing
     else:
+        trailing = _trailing_comment(entry)
         # A digest pins the image; a tag next to it would only mislead readers.
         entry.pop("newTag", None)
-        entry["digest"] = digest
-    path.write_text(replace_images_block(text, render_images(images)), encoding="utf-8")
+        entry["digest"] = DoubleQuotedScalarString(digest)
+        if trailing is not None:
+            entry.ca.items[list(entry)[-1]] = trailing
+    text = io.StringIO()
+    rt.dump(document, text)
+    path.write_text(text.getvalue(), encoding="utf-8")
 
 
 def current_digest(root: Path, env: str, image: str) -> str:
