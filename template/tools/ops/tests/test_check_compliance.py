@@ -246,6 +246,12 @@ def test_file_pattern_must_match(repo: Path) -> None:
             "F X: listed twice",
         ),
         ("tools: ruff\ncontrols: []\n", "'tools' must be a list"),
+        (
+            "controls: [{id: X, framework: F, title: t,"
+            " evidence: [{kind: file, path: a, paterns: x}]}]\n",
+            "controls[0] evidence[0]: unknown key 'paterns'",
+        ),
+        ("version: 2\ncontrols: []\n", "version"),
         ("controls: [unclosed\n", "is not valid YAML"),
     ],
 )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import platform
 import re
@@ -34,9 +35,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal, Self
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ops.errors import OpsError
 from ops.markdown import cell
@@ -99,89 +108,160 @@ class EvidenceResult:
 # ---------------------------------------------------------------------------- loading
 
 
-def _string(entry: dict[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
-    value = entry.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{where}: {key!r} must be a non-empty string"
-        raise ControlsError(msg)
-    return value
+class _EvidenceEntry(BaseModel):
+    """One evidence entry of controls.yaml, as written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    path: str
+    job: str | None = None
+    target: str | None = None
+    pattern: str | None = None
+    note: str | None = None
+
+    @field_validator("kind", "path", "job", "target", "pattern", "note", mode="before")
+    @classmethod
+    def _non_empty(cls, value: object, info: ValidationInfo) -> object:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            msg = f"{info.field_name!r} must be a non-empty string"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            msg = f"kind {value!r} is not one of {', '.join(KINDS)}"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _inside_the_repository(cls, value: str) -> str:
+        """Evidence lives inside the repository: no absolute paths, no way out with ``..``."""
+        pure = PurePosixPath(value)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in value:
+            msg = f"path {value!r} must be relative to the repository root, without '..'"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _fields_of_the_kind(self) -> Self:
+        needed = {"workflow-job": "job", "make-target": "target"}.get(self.kind)
+        if needed is not None and getattr(self, needed) is None:
+            msg = f"{needed!r} must be a non-empty string"
+            raise ValueError(msg)
+        if self.pattern is not None:
+            if self.kind not in ("file", "glob"):
+                msg = "'pattern' applies to file and glob evidence only"
+                raise ValueError(msg)
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                msg = f"pattern {self.pattern!r} is not a regular expression: {exc}"
+                raise ValueError(msg) from exc
+        return self
+
+    def to_evidence(self) -> Evidence:
+        return Evidence(
+            self.kind,
+            self.path,
+            job=self.job,
+            target=self.target,
+            pattern=self.pattern,
+            note=self.note,
+        )
 
 
-def _safe_path(value: str, where: str) -> str:
-    """Evidence lives inside the repository: no absolute paths, no way out with ``..``."""
-    pure = PurePosixPath(value)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in value:
-        msg = f"{where}: path {value!r} must be relative to the repository root, without '..'"
-        raise ControlsError(msg)
-    return value
+class _ControlEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    framework: str
+    title: str
+    description: str = ""
+    evidence: list[_EvidenceEntry]
+
+    @field_validator("id", "framework", "title", mode="before")
+    @classmethod
+    def _non_empty(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str) or not value.strip():
+            msg = f"{info.field_name!r} must be a non-empty string"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _some_evidence(cls, value: list[_EvidenceEntry]) -> list[_EvidenceEntry]:
+        if not value:
+            msg = "'evidence' must be a non-empty list"
+            raise ValueError(msg)
+        return value
 
 
-def _parse_evidence(entry: object, where: str) -> Evidence:
-    if not isinstance(entry, dict):
-        msg = f"{where}: each evidence entry must be a mapping"
-        raise ControlsError(msg)
-    kind = _string(entry, "kind", where)
-    if kind not in KINDS:
-        msg = f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}"
-        raise ControlsError(msg)
-    path = _safe_path(str(_string(entry, "path", where)), where)
-    job = _string(entry, "job", where, required=kind == "workflow-job")
-    target = _string(entry, "target", where, required=kind == "make-target")
-    pattern = _string(entry, "pattern", where, required=False)
-    if pattern is not None:
-        if kind not in ("file", "glob"):
-            msg = f"{where}: 'pattern' applies to file and glob evidence only"
-            raise ControlsError(msg)
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            msg = f"{where}: pattern {pattern!r} is not a regular expression: {exc}"
-            raise ControlsError(msg) from exc
-    note = _string(entry, "note", where, required=False)
-    return Evidence(kind, path, job=job, target=target, pattern=pattern, note=note)
+class _ControlsDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The schema version of the file; this reader knows version 1.
+    version: Literal[1] = 1
+    controls: list[_ControlEntry]
+    tools: list[str] = []
+
+    @field_validator("tools", mode="before")
+    @classmethod
+    def _distribution_names(cls, value: object) -> object:
+        if not isinstance(value, list) or not all(isinstance(tool, str) for tool in value):
+            msg = "'tools' must be a list of distribution names"
+            raise ValueError(msg)
+        return value
+
+
+def _problem(error: ValidationError) -> str:
+    """The first problem, located like ``controls[2] evidence[0] path``."""
+    first = error.errors()[0]
+    loc = first["loc"]
+    parts = [
+        f"{part}[{index}]"
+        for part, index in itertools.pairwise(loc)
+        if isinstance(part, str) and isinstance(index, int)
+    ]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}"
+    elif loc and isinstance(loc[-1], str) and loc[-1] not in ("controls", "evidence"):
+        parts.append(loc[-1])
+    where = " ".join(parts)
+    return f"{where}: {message}" if where else message
 
 
 def parse_controls(data: object) -> ControlsFile:
     if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
         msg = "the controls file must be a mapping with a 'controls' list"
         raise ControlsError(msg)
-    tools = data.get("tools", [])
-    if not isinstance(tools, list) or not all(isinstance(tool, str) for tool in tools):
-        msg = "'tools' must be a list of distribution names"
-        raise ControlsError(msg)
-    controls: list[Control] = []
+    try:
+        document = _ControlsDocument.model_validate(data)
+    except ValidationError as exc:
+        raise ControlsError(_problem(exc)) from exc
     seen: set[tuple[str, str]] = set()
-    for index, entry in enumerate(data["controls"]):
-        where = f"controls[{index}]"
-        if not isinstance(entry, dict):
-            msg = f"{where}: each control must be a mapping"
+    for control in document.controls:
+        if (control.framework, control.id) in seen:
+            msg = f"{control.framework} {control.id}: listed twice"
             raise ControlsError(msg)
-        control_id = str(_string(entry, "id", where))
-        framework = str(_string(entry, "framework", where))
-        where = f"{framework} {control_id}"
-        if (framework, control_id) in seen:
-            msg = f"{where}: listed twice"
-            raise ControlsError(msg)
-        seen.add((framework, control_id))
-        raw_evidence = entry.get("evidence")
-        if not isinstance(raw_evidence, list) or not raw_evidence:
-            msg = f"{where}: 'evidence' must be a non-empty list"
-            raise ControlsError(msg)
-        controls.append(
+        seen.add((control.framework, control.id))
+    return ControlsFile(
+        controls=tuple(
             Control(
-                id=control_id,
-                framework=framework,
-                title=str(_string(entry, "title", where)),
-                description=_string(entry, "description", where, required=False) or "",
-                evidence=tuple(
-                    _parse_evidence(item, f"{where} evidence[{number}]")
-                    for number, item in enumerate(raw_evidence)
-                ),
+                id=control.id,
+                framework=control.framework,
+                title=control.title,
+                description=control.description,
+                evidence=tuple(item.to_evidence() for item in control.evidence),
             )
-        )
-    return ControlsFile(controls=tuple(controls), tools=tuple(tools))
+            for control in document.controls
+        ),
+        tools=tuple(document.tools),
+    )
 
 
 def load_controls(path: Path) -> ControlsFile:
