@@ -83,6 +83,7 @@ def test_service_without_app_is_skipped_with_reason(tmp_path: Path) -> None:
         ({"app": "orders_service.app:create_app", "port": "http"}, "not a number"),
         ({"app": "orders_service.app:create_app", "port": "70000"}, "out of range"),
         ({"app": "orders_service.app", "port": "8000"}, "module:factory"),
+        ({"app": "orders_service.app:create_app", "port": "0"}, "out of range"),
     ],
 )
 def test_invalid_annotations_are_skipped(

@@ -10,12 +10,13 @@ no container image needs it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from ops.errors import EXIT_USAGE, OpsError
 
@@ -91,7 +92,39 @@ def scan_services(repo_root: Path | str) -> Discovery:
     return Discovery(services=sorted(services, key=lambda s: s.name), skipped=skipped)
 
 
-def _read_catalog(catalog: Path) -> ServiceInfo | str:  # noqa: PLR0911
+class _Annotations(BaseModel):
+    """The ``goldenpath.dev/*`` annotations of a Python service's Component."""
+
+    app: Annotated[str, StringConstraints(pattern=r"^[\w.]+:\w+$")] = Field(alias=APP_ANNOTATION)
+    port: Annotated[int, Field(gt=0, lt=65536)] = Field(alias=PORT_ANNOTATION)
+    migrations: str | None = Field(default=None, alias=MIGRATIONS_ANNOTATION)
+
+
+class _Metadata(BaseModel):
+    name: str
+    annotations: dict[str, Any] | None = None
+
+
+# Why a catalog file describes no runnable service, by pydantic error type.
+_SKIP_REASONS: dict[str, str] = {
+    "missing": "no {annotation} annotation",
+    "int_parsing": "{annotation} is not a number: {value!r}",
+    "int_type": "{annotation} is not a number: {value!r}",
+    "greater_than": "{annotation} is out of range: {value}",
+    "less_than": "{annotation} is out of range: {value}",
+    "string_pattern_mismatch": "{annotation} must be 'module:factory', got {value!r}",
+    "string_type": "{annotation} must be 'module:factory', got {value!r}",
+}
+
+
+def _skip_reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    annotation = str(first["loc"][0])
+    template = _SKIP_REASONS.get(first["type"], "{annotation}: {message}")
+    return template.format(annotation=annotation, value=first["input"], message=first["msg"])
+
+
+def _read_catalog(catalog: Path) -> ServiceInfo | str:
     """The service, or the reason the file describes none."""
     try:
         documents = list(yaml.safe_load_all(catalog.read_text(encoding="utf-8")))
@@ -104,31 +137,24 @@ def _read_catalog(catalog: Path) -> ServiceInfo | str:  # noqa: PLR0911
     )
     if component is None:
         return "no Component document"
-    metadata = component.get("metadata")
-    if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
-        msg = f"{catalog}: the Component has no metadata.name"
-        raise DiscoveryError(msg)
-    annotations: Mapping[str, Any] = metadata.get("annotations") or {}
-    app = annotations.get(APP_ANNOTATION)
-    if not app:
-        return f"no {APP_ANNOTATION} annotation (not a Python service)"
-    if not isinstance(app, str) or ":" not in app:
-        return f"{APP_ANNOTATION} must be 'module:factory', got {app!r}"
     try:
-        port = int(annotations[PORT_ANNOTATION])
-    except KeyError:
-        return f"no {PORT_ANNOTATION} annotation"
-    except (TypeError, ValueError):
-        return f"{PORT_ANNOTATION} is not a number: {annotations[PORT_ANNOTATION]!r}"
-    if not 0 < port < 65536:  # noqa: PLR2004 - the TCP port range
-        return f"{PORT_ANNOTATION} is out of range: {port}"
-    migrations = annotations.get(MIGRATIONS_ANNOTATION)
+        metadata = _Metadata.model_validate(component.get("metadata"))
+    except ValidationError as exc:
+        msg = f"{catalog}: the Component has no metadata.name"
+        raise DiscoveryError(msg) from exc
+    annotations = metadata.annotations or {}
+    if not annotations.get(APP_ANNOTATION):
+        return f"no {APP_ANNOTATION} annotation (not a Python service)"
+    try:
+        found = _Annotations.model_validate(annotations)
+    except ValidationError as exc:
+        return _skip_reason(exc)
     return ServiceInfo(
-        name=metadata["name"],
+        name=metadata.name,
         directory=catalog.parent,
-        port=port,
-        app=app,
-        migrations=str(migrations) if migrations else None,
+        port=found.port,
+        app=found.app,
+        migrations=found.migrations or None,
     )
 
 
