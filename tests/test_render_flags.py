@@ -158,7 +158,7 @@ def test_make_and_ci_run_the_checks(render: Callable[..., Path]) -> None:
     assert "flags" in workflow["jobs"]["images"]["needs"]
     mkdocs = (repo / "mkdocs.yml").read_text()
     assert "docs/hooks/flag_report.py" in mkdocs
-    assert "modules/flag-report.md" in mkdocs
+    assert "modules/flag-report.md" in (repo / "docs" / ".nav.yml").read_text()
 
 
 OFF = [param for param in combination_params() if "feature_flags" not in param.values[0]]
@@ -172,6 +172,7 @@ def test_off_no_flag_target_job_or_hook(render: Callable[..., Path], combo: froz
     assert "flags" not in workflow["jobs"]
     assert "flags" not in workflow["jobs"]["images"]["needs"]
     assert "flag_report" not in (repo / "mkdocs.yml").read_text()
+    assert "flag-report" not in (repo / "docs" / ".nav.yml").read_text()
     assert not (repo / "tools" / "ops" / "src" / "ops" / "flags").exists()
     assert not (repo / "tools" / "ops" / "tests" / "test_flags.py").exists()
     assert not (repo / "config" / "flags").exists()
