@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import itertools
 import json
+import os
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
@@ -20,8 +22,8 @@ ANSWERS_FILE = ".copier-answers.yml"
 
 
 def load_module(path: Path, key: str) -> ModuleType:
-    """Import the Python file at ``path`` as module ``key`` (once): extensions and the
-    scripts of a rendered repo are files, not installed packages."""
+    """Import the Python file at ``path`` as module ``key`` (once): the extensions are
+    files copier loads by path, not installed packages."""
     if key in sys.modules:
         return sys.modules[key]
     spec = importlib.util.spec_from_file_location(key, path)
@@ -31,6 +33,27 @@ def load_module(path: Path, key: str) -> ModuleType:
     sys.modules[key] = module
     spec.loader.exec_module(module)
     return module
+
+
+# The generated repo's `ops` package. Its sources are verbatim template files (no
+# `.jinja`), so every render holds exactly these; the feature-flags group is the only
+# part a render may leave out.
+OPS_SOURCE = TEMPLATE_ROOT / "template" / "tools" / "ops" / "src"
+
+
+def generated_ops(name: str) -> ModuleType:
+    """``ops.<name>`` of the generated repo, imported from the template's sources (its
+    core dependencies, click, pydantic and PyYAML, are in this environment)."""
+    if str(OPS_SOURCE) not in sys.path:
+        sys.path.append(str(OPS_SOURCE))
+    return importlib.import_module(f"ops.{name}")
+
+
+def ops_command(repo: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that run a rendered repo's own ``ops`` from its
+    sources with this interpreter, as ``python -m ops ARGS``."""
+    env = {**os.environ, "PYTHONPATH": str(repo / "tools" / "ops" / "src")}
+    return [sys.executable, "-m", "ops", *args], env
 
 
 def load_extension(name: str) -> ModuleType:

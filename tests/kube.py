@@ -1,9 +1,9 @@
 """Helpers for the Kubernetes tests: render, lint and validate what a generated repo deploys.
 
 Every tool is the real one: helm and kubectl from ``tools/infra_tools.py``, the generated
-repo's own ``scripts/manifests.py`` (so the tests build exactly what Argo CD builds),
+repo's own ``ops deploy`` (so the tests build exactly what Argo CD builds),
 kubernetes-validate's bundled schemas, and the generated repo's Rego policies through
-the engine ``scripts/policy_check.py`` uses.
+the engine ``ops check policy`` uses.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import hashlib
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +22,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from tests.conftest import load_module, naming
+from tests.conftest import generated_ops, naming, ops_command
 from tools.infra_tools import tool_path
 
 # The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): validating against it
@@ -43,9 +42,11 @@ WORKLOAD_KINDS = frozenset({"Deployment", "Rollout", "StatefulSet", "DaemonSet"}
 Doc = dict[str, Any]
 
 
-def run(command: Sequence[str], cwd: Path | None = None) -> str:
+def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     """Run a tool; fail the test with its output when it fails."""
-    ran = subprocess.run(list(command), cwd=cwd, capture_output=True, text=True, check=False)
+    ran = subprocess.run(
+        list(command), cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
     assert ran.returncode == 0, f"`{' '.join(command)}` failed:\n{ran.stdout}{ran.stderr}"
     return ran.stdout
 
@@ -94,23 +95,20 @@ def helm_template(
 
 
 def manifests(repo: Path, *args: str) -> str:
-    """Run the generated repo's scripts/manifests.py with this repo's kubectl and helm."""
-    return run(
-        [
-            sys.executable,
-            "scripts/manifests.py",
-            *args,
-        ],
-        cwd=repo,
-    )
+    """Run the generated repo's ``ops deploy ARGS`` on it (``--helm``/``--kubectl`` in
+    ``args`` name this repo's tools)."""
+    command, env = ops_command(repo, "deploy", *args, "--root", str(repo))
+    return run(command, cwd=repo, env=env)
 
 
 def render_env(repo: Path, env: str, service: str | None = None) -> list[Doc]:
     """What Argo CD applies for ``env`` (one service, or every service): the generated
-    repo's ``scripts/manifests.py render``, called in process to save a start-up."""
-    script = load_script(repo / "scripts" / "manifests.py")
+    repo's ``ops deploy render``, called in process to save a start-up."""
     selected = [service] if service else None
-    return documents(script.render(repo, env, selected, str(tool_path("kubectl"))))
+    rendered = generated_ops("deploy.manifests").render(
+        repo, env, selected, str(tool_path("kubectl"))
+    )
+    return documents(rendered)
 
 
 def kustomize(directory: Path) -> list[Doc]:
@@ -118,7 +116,10 @@ def kustomize(directory: Path) -> list[Doc]:
 
 
 def services(repo: Path) -> list[str]:
-    return manifests(repo, "services").split()
+    """The services that deploy (``ops deploy services``), found in process: ``repo`` may
+    be a partial copy without the ops sources."""
+    found: list[str] = generated_ops("deploy.manifests").discover_services(repo)
+    return found
 
 
 def environments(repo: Path) -> list[str]:
@@ -146,15 +147,9 @@ def kubernetes_validate_errors(docs: Iterable[Doc]) -> list[str]:
     return errors
 
 
-def load_script(path: Path) -> ModuleType:
-    """A rendered repo's script, imported by path (one module per file path)."""
-    key = f"goldenpath_generated_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
-    return load_module(path, key)
-
-
 @functools.cache
 def _policy_engine(repo: Path) -> tuple[ModuleType, Any]:
-    policy_check = load_script(repo / "scripts" / "policy_check.py")
+    policy_check = generated_ops("check.policy")
     engine = policy_check.new_engine(repo / "ci" / "policies")
     exceptions = policy_check.load_exceptions(repo / "ci" / "policies" / "exceptions.yaml")
     today = dt.datetime.now(dt.UTC).date().isoformat()
@@ -164,10 +159,10 @@ def _policy_engine(repo: Path) -> tuple[ModuleType, Any]:
 
 def policy_violations(repo: Path, docs: list[Doc]) -> list[str]:
     """The generated repo's Kubernetes Rego policies over ``docs``, evaluated the way its
-    ``scripts/policy_check.py --kubernetes`` does (regorus, its exceptions, today)."""
+    ``ops check policy --kubernetes`` does (regorus, its exceptions, today)."""
     policy_check, engine = _policy_engine(repo)
     found: list[str] = []
-    for doc in docs:  # one document at a time, as policy_check.py feeds a YAML stream
+    for doc in docs:  # one document at a time, as `ops check policy` feeds a YAML stream
         found += policy_check.evaluate(engine, policy_check.KUBERNETES_RULE, doc)
     return found
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import MODULE_IDS, TEMPLATE_ROOT
+from tests.conftest import MODULE_IDS, TEMPLATE_ROOT, naming
 from tools.scratch import commit_all, tool_env
 
 pytestmark = pytest.mark.slow
@@ -76,6 +76,23 @@ def test_make_lint_passes(repo: Path) -> None:
     assert_ok(make(repo, "lint"))
 
 
+def test_import_contracts_catch_a_domain_that_imports_the_orm(repo: Path) -> None:
+    """`make lint`'s import contracts are not vacuous: the domain importing SQLAlchemy
+    breaks them, naming the layer."""
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    package = naming.snake(answers["first_service"]) + "_service"
+    model = repo / "services" / answers["first_service"] / "src" / package / "domain" / "model.py"
+    original = model.read_text(encoding="utf-8")
+    model.write_text(original + "\nimport sqlalchemy  # noqa: E402, F401\n", encoding="utf-8")
+    try:
+        command = ["uv", "run", "--frozen", "lint-imports"]
+        ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
+    finally:
+        model.write_text(original, encoding="utf-8")
+    assert ran.returncode != 0
+    assert f"{package}.domain is not allowed to import sqlalchemy" in ran.stdout
+
+
 def test_pre_commit_hooks_pass(repo: Path) -> None:
     """The generated hooks are all local, so they run with what `make setup` installed."""
     ran = subprocess.run(
@@ -91,6 +108,15 @@ def test_pre_commit_hooks_pass(repo: Path) -> None:
 
 def test_make_docs_builds_strict(repo: Path) -> None:
     assert_ok(make(repo, "docs"))
+    # The navigation finds pages by directory: the generated service pages and every
+    # decision record are in it without being listed anywhere.
+    home = (repo / "site" / "index.html").read_text(encoding="utf-8")
+    contracts = sorted((repo / "libs" / "shared-contracts" / "openapi").glob("*.json"))
+    assert contracts
+    for contract in contracts:
+        assert f'href="services/{contract.stem}/"' in home
+    for record in sorted((repo / "docs" / "adr").glob("[0-9][0-9][0-9][0-9]-*.md")):
+        assert f'href="adr/{record.stem}/"' in home
     assert (repo / "site" / "index.html").is_file()
 
 
@@ -174,7 +200,7 @@ def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[
 
 
 def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, int]) -> None:
-    """Issue 6's acceptance: `scripts/flags.py kill` turns the running service's create
+    """Issue 6's acceptance: `ops flags kill` turns the running service's create
     endpoint off (the kill switch's safe code default) and `enable` turns it back on."""
     answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
     if not answers.get("feature_flags"):
@@ -189,7 +215,7 @@ def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, 
         return httpx.post(api, json=item, headers=headers, timeout=5).status_code
 
     def flags(*args: str) -> None:
-        command = ["uv", "run", "--frozen", "python", "scripts/flags.py", *args]
+        command = ["uv", "run", "--frozen", "ops", "flags", *args]
         ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
         assert_ok(ran)
 

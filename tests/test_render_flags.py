@@ -1,16 +1,16 @@
 """The feature-flag module's change command, audit trail and report in a render.
 
 With ``feature_flags`` on: the shipped audit log matches the shipped flag file,
-``scripts/flags.py`` and its own tests work in the render, a tampered record, a hand
+``ops flags`` and its own tests work in the render, a tampered record, a hand
 edit and an expired flag fail, and ``make`` and CI run the checks. With it off
-(every combination without it): no ``flags`` target, CI job or docs hook; the
+(every combination without it): no ``flags`` target, command group, CI job or docs
+hook; the
 matrix test already greps every file for the module's words.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,13 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import combination_params, module_answers
+from tests.conftest import combination_params, module_answers, ops_command
 from tools.scratch import commit_all, tool_env
 
 on = pytest.mark.xdist_group("feature_flags")
 FLAGS = Path("config/flags/flags.json")
 AUDIT = Path("config/flags/audit.jsonl")
-ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def flags_on(render: Callable[..., Path]) -> Path:
@@ -34,31 +33,43 @@ def flags_on(render: Callable[..., Path]) -> Path:
 
 
 def flags_command(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The render's own `ops flags ARGS`, run in ``repo`` (the render or a scratch copy)."""
+    command, env = ops_command(RENDERS[repo], "flags", *args)
     return subprocess.run(
-        [sys.executable, "scripts/flags.py", *args],
+        command,
         cwd=repo,
-        env=ENV,
+        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,
         check=False,
     )
 
 
+# Where each repository a test runs `ops flags` in has its `ops` sources.
+RENDERS: dict[Path, Path] = {}
+
+
+def flags_repo(render: Callable[..., Path]) -> Path:
+    repo = flags_on(render)
+    RENDERS[repo] = repo
+    return repo
+
+
 @pytest.fixture
 def scratch(render: Callable[..., Path], tmp_path: Path) -> Path:
-    """The render's flag files and command in a git repository of their own."""
+    """The render's flag files and workspace file in a git repository of their own."""
     repo = tmp_path / "repo"
-    source = flags_on(render)
+    source = flags_repo(render)
     shutil.copytree(source / "config" / "flags", repo / "config" / "flags")
-    (repo / "scripts").mkdir()
-    shutil.copy2(source / "scripts" / "flags.py", repo / "scripts" / "flags.py")
+    shutil.copy2(source / "pyproject.toml", repo / "pyproject.toml")
     commit_all(repo, "start")
+    RENDERS[repo] = source
     return repo
 
 
 @on
 def test_the_shipped_log_records_the_shipped_flags(render: Callable[..., Path]) -> None:
-    repo = flags_on(render)
+    repo = flags_repo(render)
     [record] = [json.loads(line) for line in (repo / AUDIT).read_text().splitlines()]
     assert record["action"] == "create"
     assert record["seq"] == 1
@@ -72,13 +83,14 @@ def test_the_shipped_log_records_the_shipped_flags(render: Callable[..., Path]) 
 
 
 @on
-def test_the_scripts_own_tests_pass(render: Callable[..., Path]) -> None:
+def test_the_commands_own_tests_pass(render: Callable[..., Path]) -> None:
     repo = flags_on(render)
     pytest_args = ["-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    _, env = ops_command(repo)
     ran = subprocess.run(
-        [sys.executable, "-m", "pytest", *pytest_args, "scripts/tests/test_flags.py"],
+        [sys.executable, "-m", "pytest", *pytest_args, "tools/ops/tests/test_flags.py"],
         cwd=repo,
-        env=ENV,
+        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,
         check=False,
@@ -132,21 +144,21 @@ def test_make_and_ci_run_the_checks(render: Callable[..., Path]) -> None:
     repo = flags_on(render)
     makefile = (repo / "Makefile").read_text()
     assert "\nflags: check-env ## " in makefile
-    assert "$(RUN) python scripts/flags.py lint\n" in makefile
+    assert "$(RUN) ops flags lint\n" in makefile
     workflow = yaml.safe_load((repo / ".github/workflows/ci.yml").read_text())
     job = workflow["jobs"]["flags"]
     assert job["steps"][0]["with"]["fetch-depth"] == 0
     runs = " ".join(step.get("run", "") for step in job["steps"])
     for check in (
-        "flags.py lint",
-        "flags.py verify --git",
+        "--no-dev --package ops ops flags lint",
+        "--no-dev --package ops ops flags verify --git",
         "https://flagd.dev/schema/v0/flags.json",
     ):
         assert check in runs
     assert "flags" in workflow["jobs"]["images"]["needs"]
     mkdocs = (repo / "mkdocs.yml").read_text()
     assert "docs/hooks/flag_report.py" in mkdocs
-    assert "modules/flag-report.md" in mkdocs
+    assert "modules/flag-report.md" in (repo / "docs" / ".nav.yml").read_text()
 
 
 OFF = [param for param in combination_params() if "feature_flags" not in param.values[0]]
@@ -160,7 +172,9 @@ def test_off_no_flag_target_job_or_hook(render: Callable[..., Path], combo: froz
     assert "flags" not in workflow["jobs"]
     assert "flags" not in workflow["jobs"]["images"]["needs"]
     assert "flag_report" not in (repo / "mkdocs.yml").read_text()
-    assert not (repo / "scripts" / "flags.py").exists()
+    assert "flag-report" not in (repo / "docs" / ".nav.yml").read_text()
+    assert not (repo / "tools" / "ops" / "src" / "ops" / "flags").exists()
+    assert not (repo / "tools" / "ops" / "tests" / "test_flags.py").exists()
     assert not (repo / "config" / "flags").exists()
 
 

@@ -3,7 +3,7 @@ module combination.
 
 The chart (``infra/helm/service``) lints and renders with each ``ci/*-values.yaml``;
 every environment overlay builds; every discovered service renders in every
-environment exactly as Argo CD builds it (the generated ``scripts/manifests.py``);
+environment exactly as Argo CD builds it (the generated ``ops deploy render``);
 every rendering passes kubernetes-validate --strict (custom resources only as unknown
 kinds), the CRD schemas (``tests.crd_schemas``), the repo's Rego policies and a check
 that selectors and references point at objects of the same rendering. The hydrated
@@ -35,7 +35,13 @@ import pytest
 import yaml
 
 from tests import kube
-from tests.conftest import TEMPLATE_ROOT, combination_params, module_answers
+from tests.conftest import (
+    TEMPLATE_ROOT,
+    combination_params,
+    generated_ops,
+    module_answers,
+    ops_command,
+)
 from tests.crd_schemas import crd_errors
 from tools.infra_tools import tool_path
 
@@ -60,7 +66,8 @@ def deploy_digest(repo: Path) -> str:
     """Content hash of everything a rendering reads: Kustomize tree, chart, services'
     deploy directories, the render script and the policies."""
     deploy_dirs = sorted(str(path.relative_to(repo)) for path in repo.glob("services/*/deploy"))
-    scripts = ("scripts/manifests.py", "scripts/policy_check.py", "scripts/ci/set_image.py")
+    ops = "tools/ops/src/ops"
+    scripts = (f"{ops}/deploy/manifests.py", f"{ops}/check/policy.py", f"{ops}/deploy/images.py")
     return kube.tree_digest(repo, str(KUSTOMIZE), str(CHART), "ci/policies", *scripts, *deploy_dirs)
 
 
@@ -377,7 +384,7 @@ def test_template_ships_hydrated_manifests_matching_its_chart() -> None:
 def _component_mismatches(repo: Path, tmp: Path) -> list[str]:
     """Base plus each hydrated component, built by Kustomize, equals the chart rendered
     with that component's values: the generated patches (deletions, merges) are exact."""
-    manifests = kube.load_script(repo / "scripts" / "manifests.py")
+    manifests = generated_ops("deploy.manifests")
     inputs = manifests.load_inputs(repo)
     shutil.copytree(repo / KUSTOMIZE, tmp / KUSTOMIZE)
     mismatches = []
@@ -417,7 +424,7 @@ def _helm_kustomize_differences(repo: Path, tmp: Path) -> list[str]:
     """Per service: `helm template <svc> -f services/<svc>/deploy/values.yaml` against
     the base plus the service's component (no environment overlay), Helm-only labels
     and the part-of label left out. Equal means the two ways to deploy agree."""
-    manifests = kube.load_script(repo / "scripts" / "manifests.py")
+    manifests = generated_ops("deploy.manifests")
     shutil.copytree(repo / KUSTOMIZE, tmp / KUSTOMIZE)
     for deploy in repo.glob("services/*/deploy"):
         shutil.copytree(deploy, tmp / deploy.relative_to(repo))
@@ -438,23 +445,11 @@ def _helm_kustomize_differences(repo: Path, tmp: Path) -> list[str]:
         kube.helm_lint(repo / CHART, values)
         helm_docs = kube.helm_template(repo / CHART, service, [values])
         differences += validation_problems(repo, helm_docs, f"helm template {service}")
-        kustomized = kube.documents(
-            kube.run(
-                [
-                    sys.executable,
-                    str(repo / "scripts" / "manifests.py"),
-                    "--root",
-                    str(tmp),
-                    "render",
-                    "--env",
-                    "plain",
-                    "--service",
-                    service,
-                    "--kubectl",
-                    str(tool_path("kubectl")),
-                ]
-            )
+        kubectl = str(tool_path("kubectl"))
+        command, env = ops_command(
+            repo, "deploy", "render", "--root", str(tmp), "--env", "plain", "--service", service
         )
+        kustomized = kube.documents(kube.run([*command, "--kubectl", kubectl], env=env))
         from_helm, from_kustomize = normalized(helm_docs), normalized(kustomized)
         for key in sorted(set(from_helm) | set(from_kustomize)):
             if from_helm.get(key) != from_kustomize.get(key):
@@ -491,15 +486,11 @@ def test_helm_values_and_kustomize_component_of_each_service_agree(
 
 def _images_by_env(repo: Path, tmp: Path) -> dict[str, dict[str, dict[str, set[str]]]]:
     """phase:env -> service -> object -> images, before and after CI sets a digest for
-    every service in every environment with scripts/ci/set_image.py (in a copy)."""
+    every service in every environment with `ops deploy set-image` (in a copy)."""
     work = tmp / "repo"
-    for part in (
-        "infra",
-        "scripts",
-        *(str(p.relative_to(repo)) for p in repo.glob("services/*/deploy")),
-    ):
+    for part in ("infra", *(str(p.relative_to(repo)) for p in repo.glob("services/*/deploy"))):
         shutil.copytree(repo / part, work / part)
-    set_image = kube.load_script(work / "scripts" / "ci" / "set_image.py")
+    set_image = generated_ops("deploy.images")
     now = dt.datetime(2025, 1, 2, tzinfo=dt.UTC)
     found: dict[str, dict[str, dict[str, set[str]]]] = {}
     for (env, service), docs in service_renders(repo).items():

@@ -5,8 +5,8 @@ the service chart ``infra/helm/service`` rendered for a placeholder release, and
 fails when they drift from the chart. So the template must ship them matching its own
 chart. Their inputs (the chart, ``infra/kustomize/hydrate.yaml``) and outputs take no
 copier answers, so this script runs the generated repo's own hydration
-(``scripts/manifests.py hydrate``) directly on ``template/``: one implementation, and
-the same result as in any render.
+(``ops deploy hydrate``, from the verbatim sources in ``template/tools/ops``) directly on
+``template/``: one implementation, and the same result as in any render.
 
     python tools/sync_manifests.py           # rewrite the hydrated manifests
     python tools/sync_manifests.py --check   # exit 1 if they are out of date
@@ -18,28 +18,22 @@ check and fail until you do. helm comes from ``tools/infra_tools.py``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a script, run by path
-from tools.infra_tools import install_layer_binaries, tool_path
-
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template"
-MANIFESTS_SCRIPT = TEMPLATE / "scripts" / "manifests.py"
+# A script, run by path: this repository's tools and the generated repo's ops sources.
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(TEMPLATE / "tools" / "ops" / "src"))
+from tools.infra_tools import install_layer_binaries, tool_path  # noqa: E402
 
 
 def load_manifests() -> ModuleType:
-    """The generated repo's scripts/manifests.py, imported by path."""
-    spec = importlib.util.spec_from_file_location("goldenpath_manifests", MANIFESTS_SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The generated repo's ``ops.deploy.manifests``."""
+    return importlib.import_module("ops.deploy.manifests")
 
 
 def answer_free_inputs(manifests: ModuleType) -> list[str]:

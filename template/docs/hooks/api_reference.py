@@ -4,8 +4,8 @@ Every service found under ``services/*/catalog-info.yaml`` gets a page
 ``services/<name>.md`` rendered from its committed contract
 ``libs/shared-contracts/openapi/<name>.json`` by ``shared_contracts.docs`` (the
 renderer behind ``python -m shared_contracts docs``), and a table of the services
-is appended to ``docs/services/index.md``; the nav_sections hook puts the pages
-in the navigation. Nothing is written to ``docs/``: the pages exist only in the
+is appended to ``docs/services/index.md``; the navigation (``docs/.nav.yml``) lists
+the pages of ``services/``. Nothing is written to ``docs/``: the pages exist only in the
 build, so they cannot drift from the contracts. A service without a contract, or
 a contract that is not a JSON object, fails the build.
 """
@@ -22,7 +22,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from service_kit.discovery import ServiceInfo, discover_services
+from ops.discovery import ServiceInfo, discover_services
+from ops.markdown import cell
 from shared_contracts.docs import render_reference
 from shared_contracts.openapi import contracts_dir
 
@@ -37,11 +38,6 @@ class Contract:
     name: str
     document: Mapping[str, Any]
     service: ServiceInfo | None
-
-
-def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|") or "-"
 
 
 def load_contracts(repo_root: Path) -> list[Contract]:

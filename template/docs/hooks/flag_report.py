@@ -5,54 +5,33 @@
 expiry date, flags past their expiry highlighted) and the most recent records of
 ``config/flags/audit.jsonl``. It is rebuilt from the committed files on every
 build, so it cannot drift from them. The audit chain itself is checked by
-``scripts/flags.py verify`` in CI; this page only shows it.
+``ops flags verify`` in CI; this page only shows it. The file readers, the rollout
+summary and the date parsing are the flag command's own (``ops.flags.store``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from ops.flags import store
+from ops.markdown import cell
 
 PAGE_URI = "modules/flag-report.md"
 FLAGS_PATH = Path("config") / "flags" / "flags.json"
 AUDIT_PATH = Path("config") / "flags" / "audit.jsonl"
-FLAGS_SCRIPT = Path("scripts") / "flags.py"
 RECENT_CHANGES = 20
 SOON = dt.timedelta(days=30)
 
 
-def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|") or "-"
-
-
-def flags_script(root: Path) -> ModuleType:
-    """``scripts/flags.py``, imported by path: the report reads the files, summarises
-    rollouts and parses dates exactly as the flag command does."""
-    name = "flags_command"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, root / FLAGS_SCRIPT)
-        if spec is None or spec.loader is None:
-            msg = f"cannot import {FLAGS_SCRIPT}"
-            raise PluginError(msg)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def expiry(command: ModuleType, value: object, today: dt.date) -> str:
-    date = command.parse_date(value)
+def expiry(value: object, today: dt.date) -> str:
+    date = store.parse_date(value)
     if date is None:
         return f"**{cell(value)} (not a date)**"
     if date < today:
@@ -62,14 +41,14 @@ def expiry(command: ModuleType, value: object, today: dt.date) -> str:
     return str(date)
 
 
-def flag_table(command: ModuleType, flags: Mapping[str, Any], today: dt.date) -> list[str]:
+def flag_table(flags: Mapping[str, Any], today: dt.date) -> list[str]:
     lines = [
         "| Flag | State | Variants (default) | Rollout | Owner | Type | Created | Expires |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for key, flag in flags.items():
         metadata = flag.get("metadata") or {}
-        expires = expiry(command, metadata.get("expires"), today)
+        expires = expiry(metadata.get("expires"), today)
         variants = ", ".join(
             f"`{name}`={json.dumps(value)}" for name, value in (flag.get("variants") or {}).items()
         )
@@ -77,14 +56,14 @@ def flag_table(command: ModuleType, flags: Mapping[str, Any], today: dt.date) ->
         lines.append(
             f"| `{cell(key)}` | {'**DISABLED**' if state == 'DISABLED' else cell(state)} "
             f"| {cell(variants)} (`{cell(flag.get('defaultVariant'))}`) "
-            f"| {cell(command.rollout_summary(flag))} "
+            f"| {cell(store.rollout_summary(flag))} "
             f"| {cell(metadata.get('owner'))} | {cell(metadata.get('type'))} "
             f"| {cell(metadata.get('created'))} | {expires} |"
         )
     return lines
 
 
-def describe(command: ModuleType, record: Mapping[str, Any]) -> str:
+def describe(record: Mapping[str, Any]) -> str:
     """What a record changed, in a few words."""
     before, after = record.get("before"), record.get("after")
     if record.get("action") == "create" and isinstance(after, Mapping):
@@ -95,11 +74,11 @@ def describe(command: ModuleType, record: Mapping[str, Any]) -> str:
         if before.get("state") != after.get("state"):
             return f"{before.get('state')} → {after.get('state')}"
         if before.get("targeting") != after.get("targeting"):
-            return f"{command.rollout_summary(before)} → {command.rollout_summary(after)}"
+            return f"{store.rollout_summary(before)} → {store.rollout_summary(after)}"
     return "-"
 
 
-def changes_table(command: ModuleType, records: Sequence[Mapping[str, Any]]) -> list[str]:
+def changes_table(records: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [
         "| Seq | Time (UTC) | Actor | Flag | Action | Change | Reason |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -108,14 +87,13 @@ def changes_table(command: ModuleType, records: Sequence[Mapping[str, Any]]) -> 
         lines.append(
             f"| {cell(record.get('seq'))} | {cell(record.get('time'))} "
             f"| {cell(record.get('actor'))} | `{cell(record.get('flag'))}` "
-            f"| {cell(record.get('action'))} | {cell(describe(command, record))} "
+            f"| {cell(record.get('action'))} | {cell(describe(record))} "
             f"| {cell(record.get('reason'))} |"
         )
     return lines
 
 
 def render_report(
-    command: ModuleType,
     flags: Mapping[str, Any],
     records: Sequence[Mapping[str, Any]],
     today: dt.date,
@@ -123,9 +101,7 @@ def render_report(
     expired = [
         key
         for key, flag in flags.items()
-        if expiry(command, (flag.get("metadata") or {}).get("expires"), today).endswith(
-            "(expired)**"
-        )
+        if expiry((flag.get("metadata") or {}).get("expires"), today).endswith("(expired)**")
     ]
     lines = [
         "# Flag report",
@@ -149,27 +125,26 @@ def render_report(
         "",
         f"{len(flags)} flags, {disabled} disabled (a disabled flag gives the code default).",
         "",
-        *flag_table(command, flags, today),
+        *flag_table(flags, today),
         "",
         "## Recent changes",
         "",
         f"The last {min(len(records), RECENT_CHANGES)} of {len(records)} audit records, "
         "newest first.",
         "",
-        *changes_table(command, records),
+        *changes_table(records),
     ]
     return "\n".join(lines) + "\n"
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     root = Path(config.config_file_path).resolve().parent
-    command = flags_script(root)
     try:
-        flags = command.load_flags(root / FLAGS_PATH)["flags"]
-        records = command.read_records(root / AUDIT_PATH)
-    except command.FlagError as error:
+        flags = store.load_flags(root / FLAGS_PATH)["flags"]
+        records = store.read_records(root / AUDIT_PATH)
+    except store.FlagError as error:
         raise PluginError(str(error)) from error
     today = dt.datetime.now(dt.UTC).date()
-    content = render_report(command, flags, records, today)
+    content = render_report(flags, records, today)
     files.append(File.generated(config, PAGE_URI, content=content))
     return files

@@ -1,5 +1,5 @@
 # Unit tests for kubernetes.rego: one passing and one failing input per rule.
-# Run with `python scripts/policy_check.py --tests-only` (or `opa test ci/policies`).
+# Run with `uv run ops check policy --tests-only` (or `opa test ci/policies`).
 package kubernetes_test
 
 import data.kubernetes

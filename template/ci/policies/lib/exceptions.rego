@@ -6,7 +6,7 @@
 # so a waiver cannot quietly outlive the reason it was granted for.
 package lib.exceptions
 
-# Today's date, YYYY-MM-DD. scripts/policy_check.py passes it as data.today (tests pin
+# Today's date, YYYY-MM-DD. ops check policy passes it as data.today (tests pin
 # it); plain conftest runs fall back to the clock, in UTC.
 today := data.today if {
 	is_string(data.today)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from service_kit.discovery import discover_services
+from ops.discovery import discover_services
 from shared_contracts.cli import main
 from shared_contracts.openapi import app_schema
 

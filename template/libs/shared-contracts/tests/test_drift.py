@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from service_kit.discovery import ServiceInfo, discover_services
+from ops.discovery import ServiceInfo, discover_services
 from shared_contracts.openapi import app_schema, contract_path, contracts_dir, render
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

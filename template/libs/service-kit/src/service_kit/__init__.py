@@ -1,7 +1,6 @@
 """The platform's service toolkit: settings, the FastAPI app factory and health checks.
 
-Authentication lives in `service_kit.auth`, test helpers in `service_kit.testing`, service
-discovery in `service_kit.discovery`.
+Authentication lives in `service_kit.auth`, test helpers in `service_kit.testing`.
 """
 
 from .app import create_service_app

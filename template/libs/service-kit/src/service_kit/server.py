@@ -87,6 +87,9 @@ def with_header_timeout(seconds: float) -> type[HeaderTimeoutH11Protocol]:
     )
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
+
 def server_options(settings: ServiceSettings) -> dict[str, Any]:
     """uvicorn options enforcing the connection limits in `settings`."""
     return {
@@ -120,5 +123,8 @@ def run(
         # The app configures JSON logging itself; uvicorn's default config would fight it.
         log_config=None,
         proxy_headers=True,
+        # Kubernetes waits 30 s after SIGTERM before it kills the pod; in-flight requests
+        # get most of that to finish.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         **options,
     )

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from service_kit.discovery import DiscoveryError, ServiceInfo, scan_services
+from ops.discovery import DiscoveryError, ServiceInfo, scan_services
 
 from .compat import breaking_changes
 from .docs import render_reference

@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ops.markdown import cell
+
 from .compat import HTTP_METHODS
 
 REF_PREFIX = "#/components/schemas/"
-
-
-def _cell(text: Any) -> str:
-    """Table cell text: one line, pipes escaped."""
-    value = " ".join(str(text).split())
-    return value.replace("|", "\\|") if value else "-"
 
 
 def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
@@ -27,7 +23,7 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
         "| " + " | ".join(names) + " |",
         "| " + " | ".join("---" for _ in names) + " |",
     ]
-    lines.extend("| " + " | ".join(_cell(value) for value in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(cell(value) for value in row) + " |" for row in rows)
     return lines
 
 

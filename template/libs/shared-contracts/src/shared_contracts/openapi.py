@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from service_kit.discovery import ServiceInfo
+from ops.discovery import ServiceInfo
 
 CONTRACTS_SUBDIR = Path("libs") / "shared-contracts" / "openapi"
 

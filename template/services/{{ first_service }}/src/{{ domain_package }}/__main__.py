@@ -1,4 +1,10 @@
-"""Command line: `python -m <package> serve` and `python -m <package> relay-outbox`."""
+"""Command line of the service, what its container runs:
+
+- `serve` runs the HTTP API with uvicorn (the image's default command);
+- `migrate` brings the database to the latest schema (the migration Job before a release);
+- `revision` writes the next migration (development);
+- `relay-outbox` publishes pending outbox events.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,13 @@ from collections.abc import Sequence
 
 from observability.logs import configure_logging, get_logger
 from prometheus_client import start_http_server
+from sqlalchemy.engine import make_url
 
 from .adapters.publishers import LogEventPublisher
 from .adapters.sqlalchemy import SqlUnitOfWork, create_database_engine
 from .app import service_version
 from .relay import OutboxRelay
 from .settings import Settings
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}")
@@ -28,6 +34,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument(
         "--reload", action="store_true", help="restart on code changes (development)"
+    )
+
+    migrate = commands.add_parser("migrate", help="upgrade the database (DATABASE_URL)")
+    migrate.add_argument(
+        "--revision", default="head", help="revision to upgrade to (default: %(default)s)"
+    )
+
+    revision = commands.add_parser("revision", help="write the next migration")
+    revision.add_argument("-m", "--message", required=True, help="what the migration does")
+    revision.add_argument(
+        "--autogenerate",
+        action="store_true",
+        help="fill it with the difference between the database and the table definitions",
     )
 
     relay = commands.add_parser(
@@ -49,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args.host, args.port, reload=args.reload)
+    if args.command == "migrate":
+        return _migrate(args.revision)
+    if args.command == "revision":
+        return _revision(args.message, autogenerate=args.autogenerate)
     return _relay(args.batch_size, args.max_batches, args.poll_interval, args.metrics_port)
 
 
@@ -59,6 +82,24 @@ def _serve(host: str, port: int, *, reload: bool) -> int:
     # connection limits (header size and timeout, keep-alive, concurrency) come from it.
     settings = Settings()
     run(f"{__package__}.app:create_app", settings, host=host, port=port, reload=reload)
+    return 0
+
+
+def _migrate(revision: str) -> int:
+    from .migrations import MigrationSettings, upgrade  # noqa: PLC0415 - Alembic only here
+
+    database_url = MigrationSettings().database_url
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    sys.stdout.write(f"migrate: {__package__}: upgrading {shown} to {revision}\n")
+    upgrade(database_url, revision)
+    return 0
+
+
+def _revision(message: str, *, autogenerate: bool) -> int:
+    from .migrations import MigrationSettings, new_revision  # noqa: PLC0415
+
+    path = new_revision(MigrationSettings().database_url, message, autogenerate=autogenerate)
+    sys.stdout.write(f"{path}\n")
     return 0
 
 

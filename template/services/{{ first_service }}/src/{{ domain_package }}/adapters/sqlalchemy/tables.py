@@ -1,5 +1,5 @@
-"""Table definitions. The Alembic migrations in data/migrations create exactly these
-(a test compares them), and the application never creates tables itself."""
+"""Table definitions. The Alembic migrations in the package's migrations/ create exactly
+these (a test compares them), and the application never creates tables itself."""
 
 from __future__ import annotations
 
