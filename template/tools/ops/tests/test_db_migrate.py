@@ -71,6 +71,24 @@ def test_database_url_prefers_the_service_specific_variable() -> None:
     assert migrate.database_url("catalog", {}) == "sqlite:///var/catalog.db"
 
 
+def test_database_url_reads_the_mounted_secret_file(tmp_path: Path) -> None:
+    secret = tmp_path / "database-url"
+    secret.write_text("postgresql://mounted/db\n", encoding="utf-8")
+    env = {"DATABASE_URL_FILE": str(secret)}
+    assert migrate.database_url("catalog", env) == "postgresql://mounted/db"
+    assert migrate.database_url("catalog", {**env, "DATABASE_URL": "sqlite:///x.db"}) == (
+        "sqlite:///x.db"
+    )
+
+
+@pytest.mark.parametrize("content", ["", "  \n"], ids=["empty", "blank"])
+def test_an_empty_secret_file_is_an_error_not_the_default(tmp_path: Path, content: str) -> None:
+    secret = tmp_path / "database-url"
+    secret.write_text(content, encoding="utf-8")
+    with pytest.raises(migrate.MigrationError, match="DATABASE_URL_FILE"):
+        migrate.database_url("catalog", {"DATABASE_URL_FILE": str(secret)})
+
+
 def test_targets_are_the_services_with_migrations(repo: Path) -> None:
     found = migrate.targets(repo, None, {})
     assert [(t.service, t.package) for t in found] == [("order-history", "order_history")]

@@ -23,6 +23,7 @@ from .app import service_version
 from .relay import OutboxRelay
 from .settings import Settings
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -8,7 +8,8 @@ database URL in ``DATABASE_URL``, the first of:
 
 1. ``<SERVICE>_DATABASE_URL`` (``CATALOG_DATABASE_URL`` for ``catalog``), so one
    shell can migrate several services with different databases;
-2. ``DATABASE_URL``, the variable the service itself reads;
+2. ``DATABASE_URL``, the variable the service itself reads, or the contents of the
+   file ``DATABASE_URL_FILE`` names (where a Secret is mounted);
 3. ``sqlite:///var/<service>.db``, the development default ``ops dev`` uses.
 """
 
@@ -47,7 +48,18 @@ def env_prefix(service: str) -> str:
 def database_url(service: str, environ: Mapping[str, str]) -> str:
     """The database ``service`` is migrated in (see the module docstring for the order)."""
     specific = environ.get(f"{env_prefix(service)}_DATABASE_URL")
-    return specific or environ.get("DATABASE_URL") or f"sqlite:///var/{service}.db"
+    url = specific or environ.get("DATABASE_URL")
+    if not url and environ.get("DATABASE_URL_FILE"):
+        path = Path(environ["DATABASE_URL_FILE"])
+        try:
+            url = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            msg = f"DATABASE_URL_FILE: cannot read {path}: {exc}"
+            raise MigrationError(msg) from exc
+        if not url:
+            msg = f"DATABASE_URL_FILE: {path} is empty"
+            raise MigrationError(msg)
+    return url or f"sqlite:///var/{service}.db"
 
 
 def targets(
@@ -85,7 +97,9 @@ def shown_url(url: str) -> str:
 def upgrade(target: MigrationTarget, revision: str, *, cwd: Path) -> None:
     """Run ``python -m <package> migrate --revision <revision>`` for ``target``."""
     command = [sys.executable, "-m", target.package, "migrate", "--revision", revision]
+    # The URL is resolved here, so the service must not also see the file variable.
     env = {**os.environ, "DATABASE_URL": target.database_url}
+    env.pop("DATABASE_URL_FILE", None)
     ran = subprocess.run(command, cwd=cwd, env=env, check=False)  # noqa: S603
     if ran.returncode != 0:
         msg = f"{target.service}: migrations failed (exit code {ran.returncode}), see above"
