@@ -310,6 +310,25 @@ def test_a_commit_without_a_record_fails(
     assert "(sneaky edit) changed the flag file without an audit record" in capsys.readouterr().err
 
 
+def test_a_hand_edit_back_to_an_earlier_recorded_state_fails(
+    repo: Path, flag_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = flag_file.read_bytes()
+    change(flag_file, "kill", "create-enabled")
+    git(repo, "commit", "--quiet", "-am", "kill create")
+    killed = flag_file.read_bytes()
+    # The original file has a record (the log's first), but not at the end of this log.
+    flag_file.write_bytes(original)
+    git(repo, "commit", "--quiet", "-am", "sneaky rollback")
+    flag_file.write_bytes(killed)
+    git(repo, "commit", "--quiet", "-am", "put it back")
+    assert run(flag_file, "verify") == 0
+    assert run(flag_file, "verify", "--git") == 1
+    err = capsys.readouterr().err
+    assert "(sneaky rollback) changed the flag file without an audit record" in err
+    assert "(put it back)" not in err
+
+
 def test_a_rewritten_log_in_history_fails(
     repo: Path, flag_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

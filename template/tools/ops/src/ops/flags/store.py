@@ -17,9 +17,12 @@ it is an append-only log with one JSON record per change. Each record holds the
 SHA-256 of the previous record (``prev_hash``) and of itself (``hash``: its canonical
 JSON without that field, keys sorted, no spaces), and the SHA-256 of the flag file
 the change produced (``flags_sha256``), so ``verify`` finds
-an edited or removed record, and ``verify --git`` finds a commit that changed the
-flag file without the command. It needs only the core install, so CI runs it
-without syncing the workspace.
+an edited or removed record, and ``verify --git`` finds a commit whose flag file is not
+what its log's last record says (a change made without the command, even one reverted
+later) or whose log was rewritten. The chain has no key: it finds accidents and
+unrecorded edits in the history, not a writer who rebuilds the whole log and history;
+protected branches and required reviews are what stop that. It needs only the core
+install, so CI runs it without syncing the workspace.
 """
 
 from __future__ import annotations
@@ -443,7 +446,13 @@ def git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 def history_problems(flags_path: Path, records: list[Record]) -> list[str]:
-    """Every committed version of the flag file has a record; the log was only appended to."""
+    """At every commit that touched the flag file or its log, the flag file is what the
+    log's records up to that commit produced (its SHA-256 is the last record's), and
+    every committed log is a prefix of the current one (the log was only appended to).
+
+    Checking the order, not only that each committed flag file has some record, matters:
+    a hand edit back to an earlier recorded state, reverted later, has a matching record
+    somewhere in the log but not at the end of the log committed with it."""
     directory = flags_path.resolve().parent
     top = git(directory, "rev-parse", "--show-toplevel")
     if top.returncode:
@@ -453,30 +462,52 @@ def history_problems(flags_path: Path, records: list[Record]) -> list[str]:
     if git(root, "rev-parse", "--is-shallow-repository").stdout.decode().strip() == "true":
         msg = "the clone is shallow: the history check needs all of it (fetch-depth: 0)"
         raise FlagError(msg)
-    recorded = {record.get("flags_sha256") for record in records}
-    current_log = audit_path(flags_path).read_bytes()
-    problems = [
-        f"{label} changed the flag file without an audit record (use ops flags)"
-        for label, data in committed_versions(root, flags_path)
-        if digest(data) not in recorded
-    ]
-    problems.extend(
-        f"{label} has audit records that the current log no longer starts with"
-        for label, data in committed_versions(root, audit_path(flags_path))
-        if not current_log.startswith(data)
-    )
+    log_path = audit_path(flags_path)
+    current_log = log_path.read_bytes()
+    problems = []
+    for label, flag_data, log_data in committed_pairs(root, flags_path, log_path):
+        if log_data is not None and not current_log.startswith(log_data):
+            problems.append(f"{label} has audit records that the current log no longer starts with")
+        if flag_data is None:
+            continue
+        last = last_record(log_data)
+        if last is None or last.get("flags_sha256") != digest(flag_data):
+            problems.append(
+                f"{label} changed the flag file without an audit record (use ops flags): "
+                "it is not what the log committed with it ends with"
+            )
     return problems
 
 
-def committed_versions(root: Path, path: Path) -> Iterator[tuple[str, bytes]]:
-    """``("commit <sha> (<subject>)", content)`` for every commit that changed ``path``."""
-    relative = path.resolve().relative_to(root.resolve()).as_posix()
-    log = git(root, "log", "--format=%h %s", "--", relative)
+def last_record(log_data: bytes | None) -> Record | None:
+    """The last record of a committed log, or None when there is none to read."""
+    if not log_data:
+        return None
+    lines = log_data.decode("utf-8", errors="replace").splitlines()
+    try:
+        record = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def committed_pairs(
+    root: Path, flags_path: Path, log_path: Path
+) -> Iterator[tuple[str, bytes | None, bytes | None]]:
+    """``(label, flag file, log)`` as of every commit that changed either; None where the
+    file does not exist in that commit."""
+    relative_flags = flags_path.resolve().relative_to(root.resolve()).as_posix()
+    relative_log = log_path.resolve().relative_to(root.resolve()).as_posix()
+    log = git(root, "log", "--format=%h %s", "--", relative_flags, relative_log)
     for line in log.stdout.decode().splitlines():
         commit, _, subject = line.partition(" ")
-        shown = git(root, "show", f"{commit}:{relative}")
-        if shown.returncode == 0:  # otherwise the commit deleted the file
-            yield f"commit {commit} ({subject})", shown.stdout
+        flag_data = git(root, "show", f"{commit}:{relative_flags}")
+        log_data = git(root, "show", f"{commit}:{relative_log}")
+        yield (
+            f"commit {commit} ({subject})",
+            flag_data.stdout if flag_data.returncode == 0 else None,
+            log_data.stdout if log_data.returncode == 0 else None,
+        )
 
 
 def verify_problems(flags_path: Path, *, with_git: bool) -> list[str]:
