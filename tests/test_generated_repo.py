@@ -151,7 +151,7 @@ def dev_stack(repo: Path, tmp_path: Path) -> Iterator[dict[str, int]]:
             pytest.fail("make dev did not stop within 30 s of Ctrl-C")
         # make itself also gets the Ctrl-C and reports it: as 130, or as death by SIGINT.
         assert process.returncode in {0, 130, -signal.SIGINT}, output[-4000:]
-        assert "dev: stopping" in output, output[-4000:]
+        assert "stack: stopping" in output, output[-4000:]
 
 
 def dev_token(dev_stack: dict[str, int], service: str) -> str:
