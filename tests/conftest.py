@@ -31,7 +31,13 @@ def load_module(path: Path, key: str) -> ModuleType:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[key] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        # A half-run module left behind would be returned by the next call, and its
+        # missing names would surface as a misleading AttributeError far from the cause.
+        del sys.modules[key]
+        raise
     return module
 
 
@@ -102,6 +108,47 @@ def combination_params() -> list[Any]:
         )
         for combo in COMBINATIONS
     ]
+
+
+# One answer set with every free-form answer the deploy validators read moved off its
+# default, and every module on: the Kubernetes, Argo, Terraform and delivery tests run on
+# it as on the 16 combinations, so nothing they check holds only for `catalog`, `main`,
+# us-east-1 or platform-team.
+NON_DEFAULT_ID = "non-default"
+NON_DEFAULT_ANSWERS: dict[str, Any] = {
+    "project_name": "Harbor Freight Platform",
+    "organization": "harbor-freight",
+    "owner_team": "freight-sre",
+    "default_branch": "trunk",
+    "aws_region": "eu-central-1",
+    "first_service": "shipment-ledger",
+    **module_answers(frozenset(MODULE_IDS)),
+}
+
+
+def answer_set_params() -> list[Any]:
+    """pytest params (answers dicts) for the validators: the module matrix with default
+    answers, and the non-default answer set. Each is one xdist group, named like the
+    matrix's, so it renders once per session on the worker that shares it."""
+    return [
+        *(
+            pytest.param(
+                module_answers(combo),
+                id=combination_id(combo),
+                marks=pytest.mark.xdist_group(combination_id(combo)),
+            )
+            for combo in COMBINATIONS
+        ),
+        pytest.param(
+            NON_DEFAULT_ANSWERS, id=NON_DEFAULT_ID, marks=pytest.mark.xdist_group(NON_DEFAULT_ID)
+        ),
+    ]
+
+
+def rendered_answers(repo: Path) -> dict[str, Any]:
+    """The answers a render recorded (defaults filled in): what a test expects names from."""
+    answers: dict[str, Any] = yaml.safe_load((repo / ANSWERS_FILE).read_text(encoding="utf-8"))
+    return answers
 
 
 @pytest.fixture(scope="session")

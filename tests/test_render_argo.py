@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import combination_params, module_answers
+from tests.conftest import answer_set_params
 from tests.crd_schemas import MissingSchemaError, crd_errors
 from tests.kube import copy_service
 from tools.infra_tools import tool_path
@@ -48,7 +48,7 @@ CLUSTER = PurePosixPath("infra/kustomize/cluster")
 AUTOMATED = {"dev": True, "stage": True, "prod": False, "edge": True}
 ADDED_SERVICE = "payments"
 
-combos = pytest.mark.parametrize("combo", combination_params())
+answer_sets = pytest.mark.parametrize("answers", answer_set_params())
 
 
 # --- building and validating ---------------------------------------------------------------
@@ -311,11 +311,11 @@ def first_service(repo: Path) -> str:
 # --- tests ----------------------------------------------------------------------------------
 
 
-@combos
+@answer_sets
 def test_argo_objects_validate(
-    render: Callable[..., Path], combo: frozenset[str], scratch: Path
+    render: Callable[..., Path], answers: dict[str, Any], scratch: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     objects = argo_objects(repo)
     docs = [doc for kind in objects.values() for doc in kind]
     assert sorted(objects) == ["AppProject", "ApplicationSet"]
@@ -337,11 +337,11 @@ def test_argo_objects_validate(
         assert spec["template"]["spec"]["project"] == project["metadata"]["name"]
 
 
-@combos
+@answer_sets
 def test_cluster_baseline_validates(
-    render: Callable[..., Path], combo: frozenset[str], scratch: Path
+    render: Callable[..., Path], answers: dict[str, Any], scratch: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     docs = kustomize(repo / CLUSTER, repo / CLUSTER)
     assert crd_errors(docs) == []
     assert kubernetes_validate(docs, scratch) == ""
@@ -366,11 +366,11 @@ def test_cluster_baseline_validates(
         assert spec["template"]["storageLocation"]
 
 
-@combos
+@answer_sets
 def test_one_application_per_service_and_environment(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     objects = argo_objects(repo)
     (project,) = objects["AppProject"]
     envs = environments(repo)
@@ -400,11 +400,11 @@ def test_one_application_per_service_and_environment(
             assert kustomization["kind"] == "Component"
 
 
-@combos
+@answer_sets
 def test_one_cluster_baseline_per_environment(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     objects = argo_objects(repo)
     envs = environments(repo)
     apps = applications(repo, cluster_appset(objects))
@@ -434,11 +434,11 @@ def _argo_build(repo: Path, app: dict[str, Any], workdir: Path) -> list[dict[str
     return kustomize(overlay, workdir)
 
 
-@combos
+@answer_sets
 def test_applications_deploy_only_what_the_project_allows(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     objects = argo_objects(repo)
     (project,) = objects["AppProject"]
     namespaces = {d["namespace"] for d in project["spec"]["destinations"]}
@@ -495,11 +495,11 @@ def _largest_footprint(docs: list[dict[str, Any]]) -> dict[str, float]:
     return total
 
 
-@combos
+@answer_sets
 def test_the_quota_fits_every_service_at_its_largest(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     (quota,) = [
         d for d in kustomize(repo / CLUSTER, repo / CLUSTER) if d["kind"] == "ResourceQuota"
     ]
@@ -521,11 +521,11 @@ def test_the_quota_fits_every_service_at_its_largest(
         assert not over, f"{env}: the namespace quota is too small: {', '.join(over)}"
 
 
-@combos
+@answer_sets
 def test_a_service_added_by_hand_gets_applications(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     copied = copy_with_service(repo, first_service(repo), ADDED_SERVICE, tmp_path / "repo")
     objects = argo_objects(repo)
     before = {app["metadata"]["name"] for app in applications(repo, service_appset(objects))}

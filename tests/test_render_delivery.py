@@ -14,13 +14,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import combination_params, module_answers
+from tests.conftest import answer_set_params
 
-pytestmark = pytest.mark.parametrize("combo", combination_params())
+pytestmark = pytest.mark.parametrize("answers", answer_set_params())
 
 BIN = Path(sys.executable).parent
 ENV_PATH = {"PATH": f"{BIN}:/usr/bin:/bin"}
@@ -50,9 +51,9 @@ def _uses(node: object) -> list[str]:
 
 
 def test_every_action_is_pinned_to_a_commit(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     unpinned = []
     for workflow in _workflows(repo):
         for use in _uses(yaml.safe_load(workflow.read_text(encoding="utf-8"))):
@@ -63,22 +64,22 @@ def test_every_action_is_pinned_to_a_commit(
     assert not unpinned, "actions must be pinned to a full commit SHA:\n" + "\n".join(unpinned)
 
 
-def test_actionlint_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
-    repo = render(**module_answers(combo))
+def test_actionlint_is_clean(render: Callable[..., Path], answers: dict[str, Any]) -> None:
+    repo = render(**answers)
     ran = _run(repo, str(BIN / "actionlint"), *map(str, _workflows(repo)))
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
-def test_zizmor_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
-    repo = render(**module_answers(combo))
+def test_zizmor_is_clean(render: Callable[..., Path], answers: dict[str, Any]) -> None:
+    repo = render(**answers)
     ran = _run(repo, str(BIN / "zizmor"), "--offline", "--no-progress", ".github/workflows")
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
 def test_workflows_match_the_github_schema(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     ran = _run(
         repo,
         str(BIN / "check-jsonschema"),
@@ -112,9 +113,9 @@ SCHEMAS = {
 
 
 def test_other_files_match_their_schemas(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     for schema, patterns in SCHEMAS.items():
         files = [str(path) for pattern in patterns for path in sorted(repo.glob(pattern))]
         assert len(files) >= len(patterns), f"{schema}: expected {patterns} in the render"
@@ -122,16 +123,16 @@ def test_other_files_match_their_schemas(
         assert ran.returncode == 0, f"{schema}: {ran.stdout}{ran.stderr}"
 
 
-def test_yamllint_strict_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
-    repo = render(**module_answers(combo))
+def test_yamllint_strict_is_clean(render: Callable[..., Path], answers: dict[str, Any]) -> None:
+    repo = render(**answers)
     assert (repo / ".yamllint.yaml").is_file()
     ran = _run(repo, str(BIN / "yamllint"), "--strict", ".")
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
-def test_no_secrets_in_the_render(render: Callable[..., Path], combo: frozenset[str]) -> None:
+def test_no_secrets_in_the_render(render: Callable[..., Path], answers: dict[str, Any]) -> None:
     """The shipped baseline is empty, so any finding is a new secret (or a missing pragma)."""
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     baseline = json.loads((repo / ".secrets.baseline").read_text(encoding="utf-8"))
     assert baseline["results"] == {}
     ran = _run(

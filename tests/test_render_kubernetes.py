@@ -23,7 +23,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -37,12 +36,13 @@ import yaml
 from tests import kube
 from tests.conftest import (
     TEMPLATE_ROOT,
-    combination_params,
+    answer_set_params,
     generated_ops,
-    module_answers,
     ops_command,
+    rendered_answers,
 )
 from tests.crd_schemas import crd_errors
+from tests.needs import require_tool
 from tools.infra_tools import tool_path
 
 CHART = Path("infra/helm/service")
@@ -50,7 +50,7 @@ KUSTOMIZE = Path("infra/kustomize")
 ENVIRONMENTS = ("dev", "edge", "prod", "stage")
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
-matrix = pytest.mark.parametrize("combo", combination_params())
+matrix = pytest.mark.parametrize("answers", answer_set_params())
 
 _CACHE: dict[tuple[str, str], Any] = {}
 
@@ -72,8 +72,11 @@ def deploy_digest(repo: Path) -> str:
 
 
 def organization(repo: Path) -> str:
-    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
-    return str(answers["organization"]).lower()
+    return str(rendered_answers(repo)["organization"]).lower()
+
+
+def first_service(repo: Path) -> str:
+    return str(rendered_answers(repo)["first_service"])
 
 
 def validation_problems(repo: Path, docs: list[kube.Doc], label: str) -> list[str]:
@@ -98,7 +101,7 @@ def _chart_problems(repo: Path) -> tuple[list[str], set[str]]:
     kinds: set[str] = set()
     for values in values_files:
         kube.helm_lint(chart, values)
-        docs = kube.helm_template(chart, "catalog", [values])
+        docs = kube.helm_template(chart, first_service(repo), [values])
         kinds |= {str(doc["kind"]) for doc in docs}
         problems += validation_problems(repo, docs, f"helm template -f ci/{values.name}")
     return problems, kinds
@@ -106,9 +109,9 @@ def _chart_problems(repo: Path) -> tuple[list[str], set[str]]:
 
 @matrix
 def test_chart_lints_and_renders_with_every_ci_values_file(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     names = {path.name for path in (repo / CHART / "ci").glob("*-values.yaml")}
     assert {"default-values.yaml", "autoscaling-values.yaml", "keda-values.yaml"} <= names
     assert {"rollout-values.yaml", "edge-values.yaml", "monitoring-values.yaml"} <= names
@@ -134,9 +137,9 @@ def test_chart_lints_and_renders_with_every_ci_values_file(
 
 @matrix
 def test_chart_refuses_two_autoscalers_and_unknown_values(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
 
     def refusals() -> dict[str, tuple[int, str]]:
         cases = {
@@ -160,9 +163,9 @@ def test_chart_refuses_two_autoscalers_and_unknown_values(
 
 @matrix
 def test_chart_readme_documents_every_value(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     readme = (repo / CHART / "README.md").read_text(encoding="utf-8")
     values = yaml.safe_load((repo / CHART / "values.yaml").read_text(encoding="utf-8"))
     schema = yaml.safe_load((repo / CHART / "values.schema.json").read_text(encoding="utf-8"))
@@ -199,9 +202,9 @@ def _overlay_problems(repo: Path) -> list[str]:
 
 @matrix
 def test_every_overlay_builds_on_its_own(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     assert tuple(kube.environments(repo)) == ENVIRONMENTS
     assert cached("overlays", deploy_digest(repo), lambda: _overlay_problems(repo)) == []
 
@@ -223,10 +226,10 @@ def service_renders(repo: Path) -> dict[tuple[str, str], list[kube.Doc]]:
 
 @matrix
 def test_every_service_deploys_valid_manifests_to_every_environment(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
-    assert {"auth", "catalog"} <= set(kube.services(repo))
+    repo = render(**answers)
+    assert {"auth", first_service(repo)} <= set(kube.services(repo))
 
     def problems() -> list[str]:
         found = []
@@ -280,20 +283,22 @@ def _checkov_findings(repo: Path, tmp: Path) -> list[str]:
 
 @matrix
 def test_stage_and_prod_manifests_pass_checkov(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
     """Secrets reach the pods and the migration Job as files, never environment
     variables (CKV_K8S_35), among the rest of checkov's Kubernetes checks."""
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     findings = cached("checkov", deploy_digest(repo), lambda: _checkov_findings(repo, tmp_path))
     assert findings == []
 
 
 @matrix
-def test_services_own_distinct_objects(render: Callable[..., Path], combo: frozenset[str]) -> None:
+def test_services_own_distinct_objects(
+    render: Callable[..., Path], answers: dict[str, Any]
+) -> None:
     """Each object of a service is named after it, so two Applications in one namespace
     never fight over an object, and nothing of the placeholder `service` is left."""
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     for env in ENVIRONMENTS:
         owners: dict[tuple[str, str, str], str] = {}
         for service in kube.services(repo):
@@ -319,9 +324,9 @@ EXPECTED = {
 @matrix
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_environments_differ_as_documented(
-    render: Callable[..., Path], combo: frozenset[str], env: str
+    render: Callable[..., Path], answers: dict[str, Any], env: str
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     expected = EXPECTED[env]
     slug = yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
     for service in kube.services(repo):
@@ -366,9 +371,9 @@ def test_environments_differ_as_documented(
 
 @matrix
 def test_hydrated_manifests_match_the_chart(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
 
     def check() -> str:
         return kube.manifests(repo, "hydrate", "--check", "--helm", str(tool_path("helm")))
@@ -410,9 +415,9 @@ def _component_mismatches(repo: Path, tmp: Path) -> list[str]:
 
 @matrix
 def test_components_build_exactly_what_the_chart_renders(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     key = deploy_digest(repo)
     assert cached("components", key, lambda: _component_mismatches(repo, tmp_path)) == []
 
@@ -470,9 +475,9 @@ def _label_maps(node: Any) -> list[dict[str, Any]]:
 
 @matrix
 def test_helm_values_and_kustomize_component_of_each_service_agree(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     differences = cached(
         "helm-vs-kustomize",
         deploy_digest(repo),
@@ -513,9 +518,9 @@ def _images_by_env(repo: Path, tmp: Path) -> dict[str, dict[str, dict[str, set[s
 
 @matrix
 def test_pods_run_the_digest_ci_writes_to_the_overlay(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     found = cached("images", deploy_digest(repo), lambda: _images_by_env(repo, tmp_path))
     org = organization(repo)
     app_version = yaml.safe_load((repo / CHART / "Chart.yaml").read_text())["appVersion"]
@@ -540,7 +545,7 @@ def test_a_copied_service_deploys_everywhere_without_shared_edits(
     repo = tmp_path / "repo"
     shutil.copytree(render(), repo)
     before = _files_outside(repo, "services/payments")
-    kube.copy_service(repo, "catalog", "payments")
+    kube.copy_service(repo, first_service(repo), "payments")
     assert _files_outside(repo, "services/payments") == before
     assert (repo / "services" / "payments" / "deploy" / "kustomization.yaml").is_file()
     assert "payments" in kube.services(repo)
@@ -586,9 +591,9 @@ def _condition_holds(condition: str, result: list[float]) -> bool:
 
 @matrix
 def test_canary_analysis_passes_without_traffic_and_judges_with_it(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    repo = render(**module_answers(combo))
+    repo = render(**answers)
     template = _analysis_template(repo)
     metrics = {metric["name"]: metric for metric in template["spec"]["metrics"]}
     assert set(metrics) == {"success-rate", "latency-p95", "latency-p99"}
@@ -603,11 +608,12 @@ def test_canary_analysis_passes_without_traffic_and_judges_with_it(
     assert not _condition_holds(p95, [0.8])
 
 
-def _promtool_cases(template: kube.Doc) -> dict[str, Any]:
-    """promtool unit tests of the analysis queries on synthetic series: the stable
-    version's traffic and a trickle to the canary give no result (judged a pass); a busy
-    canary with 10% errors gives 0.9, and its latency is measured."""
-    args = {"namespace": "shop", "service-name": "catalog", "canary-hash": "new"}
+def _promtool_cases(template: kube.Doc, namespace: str, service: str) -> dict[str, Any]:
+    """promtool unit tests of the analysis queries on synthetic series of ``service`` in
+    ``namespace``: the stable version's traffic and a trickle to the canary give no
+    result (judged a pass); a busy canary with 10% errors gives 0.9, and its latency is
+    measured."""
+    args = {"namespace": namespace, "service-name": service, "canary-hash": "new"}
 
     def query(name: str) -> str:
         (metric,) = [m for m in template["spec"]["metrics"] if m["name"] == name]
@@ -618,7 +624,9 @@ def _promtool_cases(template: kube.Doc) -> dict[str, Any]:
         return text
 
     def series(name: str, version: str, extra: str, values: str) -> dict[str, str]:
-        labels = f'namespace="shop",service="catalog",rollouts_pod_template_hash="{version}"'
+        labels = (
+            f'namespace="{namespace}",service="{service}",rollouts_pod_template_hash="{version}"'
+        )
         return {"series": f"{name}{{{labels},{extra}}}", "values": values}
 
     names = [m["name"] for m in template["spec"]["metrics"]]
@@ -669,24 +677,23 @@ def _promtool_cases(template: kube.Doc) -> dict[str, Any]:
 
 @matrix
 def test_canary_analysis_queries_behave_on_synthetic_series(
-    render: Callable[..., Path], combo: frozenset[str], tmp_path: Path
+    render: Callable[..., Path], answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        # .ci/run installs it, so CI never skips this; a developer machine may.
-        if os.environ.get("CI"):
-            pytest.fail("promtool is missing in CI: .ci/run installs the `prometheus` package")
-        pytest.skip("promtool is not installed (Debian/Ubuntu package `prometheus`)")
-    repo = render(**module_answers(combo))
+    promtool = require_tool("promtool", "Debian/Ubuntu package `prometheus`")
+    repo = render(**answers)
 
     def run_promtool() -> str:
         cases = tmp_path / "analysis_test.yaml"
-        cases.write_text(yaml.safe_dump(_promtool_cases(_analysis_template(repo))))
+        namespace = str(rendered_answers(repo)["project_slug"])
+        analysis = _promtool_cases(_analysis_template(repo), namespace, first_service(repo))
+        cases.write_text(yaml.safe_dump(analysis))
         ran = subprocess.run(
             [promtool, "test", "rules", str(cases)], capture_output=True, text=True, check=False
         )
         return f"{ran.returncode}\n{ran.stdout}{ran.stderr}"
 
-    key = kube.tree_digest(repo, str(KUSTOMIZE / "components" / "canary"))
+    # The synthetic series carry the render's namespace and service name.
+    names = f"{rendered_answers(repo)['project_slug']}/{first_service(repo)}"
+    key = kube.tree_digest(repo, str(KUSTOMIZE / "components" / "canary")) + names
     result = cached("promtool", key, run_promtool)
     assert result.startswith("0\n"), result

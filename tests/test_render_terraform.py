@@ -35,7 +35,6 @@ import copy
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,10 +44,11 @@ import hcl2
 import pytest
 import yaml
 
-from tests.conftest import combination_params, module_answers
+from tests.conftest import answer_set_params
+from tests.needs import require_tool
 from tools.infra_tools import tool_path
 
-pytestmark = pytest.mark.parametrize("combo", combination_params())
+pytestmark = pytest.mark.parametrize("answers", answer_set_params())
 
 TERRAFORM_DIR = Path("infra/terraform")
 MODULES = (
@@ -109,8 +109,8 @@ HCL_OPTIONS = hcl2.SerializationOptions(
 _CACHE: dict[tuple[str, str], Any] = {}
 
 
-def _terraform_dir(render: Callable[..., Path], combo: frozenset[str]) -> Path:
-    root = render(**module_answers(combo)) / TERRAFORM_DIR
+def _terraform_dir(render: Callable[..., Path], answers: dict[str, Any]) -> Path:
+    root = render(**answers) / TERRAFORM_DIR
     assert root.is_dir(), f"{TERRAFORM_DIR} missing from the render"
     return root
 
@@ -188,10 +188,11 @@ def _argument(block: dict[str, Any], path: tuple[str, ...]) -> object:
     return value
 
 
-def test_terraform_is_formatted(render: Callable[..., Path], combo: frozenset[str]) -> None:
-    terraform = shutil.which("terraform")
-    assert terraform, "terraform is not on PATH (only `terraform fmt` is used: no provider needed)"
-    root = _terraform_dir(render, combo)
+def test_terraform_is_formatted(render: Callable[..., Path], answers: dict[str, Any]) -> None:
+    terraform = require_tool(
+        "terraform", "Terraform >= 1.6 from HashiCorp; only `terraform fmt` runs, no provider"
+    )
+    root = _terraform_dir(render, answers)
     ran = subprocess.run(
         [terraform, "fmt", "-check", "-recursive", "-diff", "-no-color", "."],
         cwd=root,
@@ -203,9 +204,9 @@ def test_terraform_is_formatted(render: Callable[..., Path], combo: frozenset[st
 
 
 def test_variables_and_outputs_are_typed_and_described(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    root = _terraform_dir(render, combo)
+    root = _terraform_dir(render, answers)
     problems = []
     directories = _tf_dirs(root)
     assert len(directories) >= len(MODULES) * 2 + len(STACKS)
@@ -235,9 +236,9 @@ def test_variables_and_outputs_are_typed_and_described(
 
 @pytest.mark.parametrize("module", MODULES)
 def test_module_is_complete(
-    render: Callable[..., Path], combo: frozenset[str], module: str
+    render: Callable[..., Path], answers: dict[str, Any], module: str
 ) -> None:
-    directory = _terraform_dir(render, combo) / "modules" / "aws" / module
+    directory = _terraform_dir(render, answers) / "modules" / "aws" / module
     missing = [name for name in MODULE_FILES if not (directory / name).is_file()]
     assert not missing, f"{module} lacks {missing}"
     config = _configuration(directory)
@@ -252,9 +253,9 @@ def test_module_is_complete(
     assert "../.." in calls, f"{module}: examples/basic does not call the module"
 
 
-def test_platform_composition(render: Callable[..., Path], combo: frozenset[str]) -> None:
+def test_platform_composition(render: Callable[..., Path], answers: dict[str, Any]) -> None:
     """The one place the modules are wired: every env stack gets the same platform."""
-    directory = _terraform_dir(render, combo) / COMPOSITION
+    directory = _terraform_dir(render, answers) / COMPOSITION
     missing = [name for name in COMPOSITION_FILES if not (directory / name).is_file()]
     assert not missing, f"{COMPOSITION} lacks {missing}"
     config = _configuration(directory)
@@ -296,8 +297,8 @@ def test_platform_composition(render: Callable[..., Path], combo: frozenset[str]
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_environment_stack(render: Callable[..., Path], combo: frozenset[str], env: str) -> None:
-    root = _terraform_dir(render, combo)
+def test_environment_stack(render: Callable[..., Path], answers: dict[str, Any], env: str) -> None:
+    root = _terraform_dir(render, answers)
     directory = root / "envs" / env
     config = _configuration(directory)
 
@@ -342,10 +343,10 @@ def test_environment_stack(render: Callable[..., Path], combo: frozenset[str], e
 
 
 def test_environment_stacks_are_not_copies(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
     """Shared wiring lives once, in the composition; each env file says something of its own."""
-    envs = _terraform_dir(render, combo) / "envs"
+    envs = _terraform_dir(render, answers) / "envs"
     by_content: dict[bytes, list[str]] = {}
     for path in sorted(envs.rglob("*")):
         if path.is_file():
@@ -356,11 +357,11 @@ def test_environment_stacks_are_not_copies(
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_moved_blocks_land_in_the_composition(
-    render: Callable[..., Path], combo: frozenset[str], env: str
+    render: Callable[..., Path], answers: dict[str, Any], env: str
 ) -> None:
     """An environment applied before the composition plans no replacement: each old
     address moves to the same module or resource inside module.platform."""
-    root = _terraform_dir(render, combo)
+    root = _terraform_dir(render, answers)
     moves = _configuration(root / "envs" / env).get("moved", [])
     composition = _configuration(root / COMPOSITION)
     targets = {f"module.{name}" for name, _ in _labelled(composition["module"])}
@@ -381,9 +382,9 @@ def test_moved_blocks_land_in_the_composition(
     assert not unknown, f"{env}: moved blocks for addresses the composition lacks: {unknown}"
 
 
-def test_bootstrap_stack(render: Callable[..., Path], combo: frozenset[str]) -> None:
+def test_bootstrap_stack(render: Callable[..., Path], answers: dict[str, Any]) -> None:
     """The state bucket and the CI roles come from a stack that needs no backend."""
-    config = _configuration(_terraform_dir(render, combo) / "bootstrap")
+    config = _configuration(_terraform_dir(render, answers) / "bootstrap")
     assert not [terraform for terraform in config["terraform"] if terraform.get("backend")]
     sources = {Path(body["source"]).name for _, body in _labelled(config["module"])}
     assert {"kms", "s3-buckets", "iam"} <= sources
@@ -392,9 +393,9 @@ def test_bootstrap_stack(render: Callable[..., Path], combo: frozenset[str]) -> 
 
 
 def test_checkov_skips_are_few_and_explained(
-    render: Callable[..., Path], combo: frozenset[str]
+    render: Callable[..., Path], answers: dict[str, Any]
 ) -> None:
-    root = _terraform_dir(render, combo)
+    root = _terraform_dir(render, answers)
     skip_file = root / ".checkov.yaml"
     settings = yaml.safe_load(skip_file.read_text(encoding="utf-8"))
     skipped = settings.get("skip-check", [])
@@ -448,8 +449,8 @@ def _checkov(root: Path) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_checkov_finds_nothing(render: Callable[..., Path], combo: frozenset[str]) -> None:
-    root = _terraform_dir(render, combo)
+def test_checkov_finds_nothing(render: Callable[..., Path], answers: dict[str, Any]) -> None:
+    root = _terraform_dir(render, answers)
     key = ("checkov", _tree_digest(root))
     if key not in _CACHE:
         _CACHE[key] = _checkov(root)
@@ -467,11 +468,11 @@ def test_checkov_finds_nothing(render: Callable[..., Path], combo: frozenset[str
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_tfvars_example_sets_declared_variables(
-    render: Callable[..., Path], combo: frozenset[str], stack: str
+    render: Callable[..., Path], answers: dict[str, Any], stack: str
 ) -> None:
     """Each stack's terraform.tfvars.example parses, names only variables the stack
     declares, and sets every variable that has no default, so a copy of it plans."""
-    directory = _terraform_dir(render, combo) / stack
+    directory = _terraform_dir(render, answers) / stack
     example = directory / "terraform.tfvars.example"
     assert example.is_file(), f"{stack} has no terraform.tfvars.example"
     values = _parse(example)
