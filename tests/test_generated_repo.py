@@ -2,6 +2,11 @@
 
 These are the slowest checks (each render installs its own uv workspace from
 PyPI), so they are marked slow; CI runs them.
+
+The generated repos' commands run as their own CI runs them: with ``CI=true`` (so their
+tests fail where a missing tool or server would make them skip) and with this repo's
+helm and kubectl on PATH. A skipped test in a generated run fails the test that ran it:
+a skip there means a check of the generated repo never ran.
 """
 
 from __future__ import annotations
@@ -20,11 +25,23 @@ import pytest
 import yaml
 
 from tests.conftest import MODULE_IDS, TEMPLATE_ROOT, naming
+from tests.needs import junit_outcomes
+from tools.infra_tools import BIN_DIR
 from tools.scratch import commit_all, tool_env
 
 pytestmark = pytest.mark.slow
 
-ENV = tool_env()
+
+def generated_repo_env() -> dict[str, str]:
+    """The environment of a generated repo's commands: CI mode, and helm and kubectl
+    (``tools/infra_tools.py``) first on PATH for the tests that render its charts."""
+    env = tool_env()
+    env["CI"] = "true"
+    env["PATH"] = f"{BIN_DIR}{os.pathsep}{env['PATH']}"
+    return env
+
+
+ENV = generated_repo_env()
 
 VARIANTS = {
     "defaults": {},
@@ -68,8 +85,14 @@ def repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     return dest
 
 
-def test_make_test_passes(repo: Path) -> None:
-    assert_ok(make(repo, "test"))
+def test_make_test_passes_without_skipping(repo: Path, tmp_path: Path) -> None:
+    """The generated suite passes and runs every test: nothing it needs (PostgreSQL,
+    helm, kubectl, git) may be missing, and no test may skip itself."""
+    report = tmp_path / "junit.xml"
+    assert_ok(make(repo, "test", f"PYTEST_ARGS=--junitxml={report}"))
+    ran, skipped = junit_outcomes(report)
+    assert ran > 0, "the generated run collected no test"
+    assert skipped == {}
 
 
 def test_make_lint_passes(repo: Path) -> None:
@@ -199,12 +222,18 @@ def test_make_dev_serves_the_domain_api_behind_auth(repo: Path, dev_stack: dict[
     assert httpx.get(api, timeout=5).status_code == 401
 
 
-def test_flag_command_flips_the_domain_service(repo: Path, dev_stack: dict[str, int]) -> None:
+def test_flag_command_flips_the_domain_service(repo: Path, request: pytest.FixtureRequest) -> None:
     """Issue 6's acceptance: `ops flags kill` turns the running service's create
-    endpoint off (the kill switch's safe code default) and `enable` turns it back on."""
+    endpoint off (the kill switch's safe code default) and `enable` turns it back on.
+    Without the module there is no `ops flags` to run (and no dev stack is started)."""
     answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
     if not answers.get("feature_flags"):
-        pytest.skip("feature_flags is off in this variant")
+        command = ["uv", "run", "--frozen", "ops", "flags", "--help"]
+        ran = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
+        assert ran.returncode != 0
+        assert "No such command 'flags'" in ran.stderr
+        return
+    dev_stack: dict[str, int] = request.getfixturevalue("dev_stack")
     service = answers["first_service"]
     token = dev_token(dev_stack, service)
     api = f"http://127.0.0.1:{dev_stack[service]}/v1/items"
