@@ -123,8 +123,11 @@ def services(repo: Path) -> list[str]:
 
 
 def environments(repo: Path) -> list[str]:
+    """The overlays; tests loop over them, so none found is a failure, not a pass."""
     overlays = repo / "infra" / "kustomize" / "overlays"
-    return sorted(path.parent.name for path in overlays.glob("*/kustomization.yaml"))
+    found = sorted(path.parent.name for path in overlays.glob("*/kustomization.yaml"))
+    assert found, f"no overlay under {overlays}"
+    return found
 
 
 # Validation

@@ -269,11 +269,15 @@ def environments(repo: Path) -> dict[str, dict[str, Any]]:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         assert data["env"] == file.stem, f"{file.name} must describe the {file.stem} environment"
         found[data["env"]] = data
+    # Every check below loops over these: an empty or partial set would pass them vacuously.
+    assert set(found) == set(AUTOMATED), f"Argo CD environments: {sorted(found)}"
     return found
 
 
 def deployable_services(repo: Path) -> list[str]:
-    return sorted(path.parent.name for path in (repo / "services").glob("*/deploy"))
+    found = sorted(path.parent.name for path in (repo / "services").glob("*/deploy"))
+    assert found, "no service has a deploy/ directory"
+    return found
 
 
 def service_appset(objects: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
