@@ -109,8 +109,12 @@ def test_run_scenario_counts_each_request_once_and_records_failures() -> None:
 
 
 def test_run_scenario_stops_at_the_time_limit() -> None:
+    # A test clock: every request takes one second of it, and nothing else does.
+    now = 0.0
+
     async def slow(client: httpx.AsyncClient, number: int) -> httpx.Response:
-        await asyncio.sleep(0.05)
+        nonlocal now
+        now += 1.0
         return httpx.Response(200)
 
     async def go() -> load.Measurement:
@@ -121,13 +125,16 @@ def test_run_scenario_stops_at_the_time_limit() -> None:
                 slow,
                 requests=1000,
                 concurrency=2,
-                time_limit=0.2,
+                time_limit=3.5,
                 expected=200,
+                clock=lambda: now,
             )
 
     result = asyncio.run(go())
+    # Requests start at 0, 1, 2 and 3 s; the one due at 4 s is past the limit.
     assert result.timed_out
-    assert 0 < result.completed < 1000
+    assert result.latencies_ms == [1000.0] * 4
+    assert result.elapsed_s == 4.0
 
 
 def test_record_appends_a_dated_section(tmp_path: Path) -> None:

@@ -255,10 +255,19 @@ class ManagedProcess:
 class Supervisor:
     """Starts services, waits for readiness and stops them all."""
 
-    def __init__(self, console: Console, stop: threading.Event, cwd: Path) -> None:
+    def __init__(
+        self,
+        console: Console,
+        stop: threading.Event,
+        cwd: Path,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.console = console
         self.stop_requested = stop
         self.cwd = cwd
+        # Seconds for the readiness deadline (tests pass their own).
+        self.clock = clock
         self.processes: list[ManagedProcess] = []
 
     def start(self, service: Service, command: Sequence[str], env: Mapping[str, str]) -> None:
@@ -284,7 +293,7 @@ class Supervisor:
 
     def wait_ready(self, timeout: float) -> bool:
         """Poll every ``/readyz`` until all answer 200; False if a stop was requested."""
-        deadline = time.monotonic() + timeout
+        deadline = self.clock() + timeout
         pending = list(self.processes)
         last_answer: dict[str, str] = {}
         with httpx.Client(timeout=1.0) as client:
@@ -304,7 +313,7 @@ class Supervisor:
                         last_answer[process.service.name] = f"{response.status_code} {body}"
                 if not pending:
                     break
-                if time.monotonic() > deadline:
+                if self.clock() > deadline:
                     process = pending[0]
                     name = process.service.name
                     msg = (

@@ -217,18 +217,22 @@ async def run_scenario(
     concurrency: int,
     time_limit: float,
     expected: int,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Measurement:
-    """Send ``requests`` requests from ``concurrency`` workers, stopping at ``time_limit``."""
+    """Send ``requests`` requests from ``concurrency`` workers, stopping at ``time_limit``.
+
+    ``clock`` reads seconds for the time limit and the latencies (tests pass their own).
+    """
     measurement = Measurement(name)
     counter = iter(range(requests))
-    deadline = time.perf_counter() + time_limit
+    deadline = clock() + time_limit
 
     async def worker() -> None:
         for number in counter:
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 measurement.timed_out = True
                 return
-            started = time.perf_counter()
+            started = clock()
             try:
                 response = await request(client, number)
             except httpx.HTTPError as error:
@@ -237,11 +241,11 @@ async def run_scenario(
             if response.status_code != expected:
                 measurement.failures.append(f"HTTP {response.status_code}: {response.text[:200]}")
                 continue
-            measurement.latencies_ms.append((time.perf_counter() - started) * 1000)
+            measurement.latencies_ms.append((clock() - started) * 1000)
 
-    started = time.perf_counter()
+    started = clock()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    measurement.elapsed_s = time.perf_counter() - started
+    measurement.elapsed_s = clock() - started
     return measurement
 
 
