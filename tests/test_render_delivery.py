@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.action_pins import pin_problems
 from tests.conftest import combination_params, module_answers
 
 pytestmark = pytest.mark.parametrize("combo", combination_params())
@@ -63,6 +64,16 @@ def test_every_action_is_pinned_to_a_commit(
     assert not unpinned, "actions must be pinned to a full commit SHA:\n" + "\n".join(unpinned)
 
 
+def test_every_pin_comment_names_the_tag_of_its_commit(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    """Against tests/data/action-pins.toml: workflows and the composite actions."""
+    repo = render(**module_answers(combo))
+    files = [*_workflows(repo), *sorted(repo.glob("ci/templates/*/action.yml"))]
+    problems = pin_problems(files, repo)
+    assert not problems, "\n".join(problems)
+
+
 def test_actionlint_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
     repo = render(**module_answers(combo))
     ran = _run(repo, str(BIN / "actionlint"), *map(str, _workflows(repo)))
@@ -71,7 +82,12 @@ def test_actionlint_is_clean(render: Callable[..., Path], combo: frozenset[str])
 
 def test_zizmor_is_clean(render: Callable[..., Path], combo: frozenset[str]) -> None:
     repo = render(**module_answers(combo))
-    ran = _run(repo, str(BIN / "zizmor"), "--offline", "--no-progress", ".github/workflows")
+    workflow = yaml.safe_load((repo / ".github/workflows/zizmor.yml").read_text(encoding="utf-8"))
+    audit = next(step["run"] for step in workflow["jobs"]["zizmor"]["steps"] if "run" in step)
+    # Exactly the paths the generated workflow audits, so a finding there fails here.
+    scanned = audit.split("--format github", 1)[1].split()
+    assert scanned == [".github/workflows", "ci/templates"], audit
+    ran = _run(repo, str(BIN / "zizmor"), "--offline", "--no-progress", *scanned)
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
