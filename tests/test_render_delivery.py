@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -161,3 +162,88 @@ def test_no_secrets_in_the_render(render: Callable[..., Path], combo: frozenset[
     assert ran.returncode == 0, ran.stderr
     findings = json.loads(ran.stdout)["results"]
     assert findings == {}, json.dumps(findings, indent=2)
+
+
+def _load_workflows(repo: Path) -> dict[str, dict[str, Any]]:
+    return {
+        path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in _workflows(repo)
+    }
+
+
+def _triggers(workflow: dict[Any, Any]) -> set[str]:
+    # PyYAML reads the key `on` as the boolean True.
+    on = workflow.get("on", workflow.get(True))
+    return {on} if isinstance(on, str) else set(on)
+
+
+def _check_names(job: dict[str, Any], job_id: str) -> list[str]:
+    """The check names a job reports: its name, once per matrix value it names."""
+    name = str(job.get("name", job_id))
+    matrix = job.get("strategy", {}).get("matrix", {})
+    if not isinstance(matrix, dict):  # fromJSON(...): names known only at run time
+        return [name]
+    for key, values in matrix.items():
+        placeholder = "${{ matrix.%s }}" % key
+        if placeholder in name and isinstance(values, list):
+            return [name.replace(placeholder, str(value)) for value in values]
+    return [name]
+
+
+def test_required_checks_report_in_the_merge_queue(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    """A required check without a `merge_group` trigger never reports, and the queue waits."""
+    repo = render(**module_answers(combo))
+    ruleset = json.loads((repo / "docs/governance/branch-ruleset.json").read_text("utf-8"))
+    (checks,) = (
+        rule["parameters"]["required_status_checks"]
+        for rule in ruleset["rules"]
+        if rule["type"] == "required_status_checks"
+    )
+    reported_by = {
+        check: name
+        for name, workflow in _load_workflows(repo).items()
+        for job_id, job in workflow["jobs"].items()
+        for check in _check_names(job, job_id)
+    }
+    for check in (entry["context"] for entry in checks):
+        assert check in reported_by, f"no job reports the required check {check!r}"
+        workflow = _load_workflows(repo)[reported_by[check]]
+        assert {"pull_request", "merge_group"} <= _triggers(workflow), (reported_by[check], check)
+
+
+def test_gitops_writers_queue_instead_of_replacing_each_other(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    repo = render(**module_answers(combo))
+    writers = []
+    for name, workflow in _load_workflows(repo).items():
+        scopes = [(name, workflow)] + [
+            (f"{name} {job_id}", job) for job_id, job in workflow["jobs"].items()
+        ]
+        for where, scope in scopes:
+            concurrency = scope.get("concurrency")
+            if isinstance(concurrency, dict) and concurrency.get("group") == "gitops":
+                writers.append(where)
+                assert concurrency.get("queue") == "max", where
+                assert concurrency.get("cancel-in-progress") is False, where
+    assert writers == ["ci.yml deploy-dev", "promote.yml", "rollback.yml"]
+
+
+def test_terraform_skips_fork_plans_and_waits_for_the_state_lock(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    repo = render(**module_answers(combo))
+    jobs = _load_workflows(repo)["terraform.yml"]["jobs"]
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    fork = "github.event.pull_request.head.repo.full_name != github.repository"
+    # Plans need the OIDC token a fork's pull request does not get; forks get a notice.
+    assert same_repo in jobs["plan"]["if"]
+    assert fork in jobs["fork-notice"]["if"]
+    notice = " ".join(step.get("run", "") for step in jobs["fork-notice"]["steps"])
+    assert "::notice" in notice and "GITHUB_STEP_SUMMARY" in notice
+    assert "id-token" not in jobs["fork-notice"].get("permissions", {})
+    apply = next(step["run"] for step in jobs["apply"]["steps"] if "apply" in step.get("run", ""))
+    for command in ("plan", "apply"):
+        line = next(line for line in apply.splitlines() if f'"${{STACK}}" {command}' in line)
+        assert '-lock-timeout="${LOCK_TIMEOUT}"' in line, line
