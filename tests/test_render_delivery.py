@@ -247,3 +247,37 @@ def test_terraform_skips_fork_plans_and_waits_for_the_state_lock(
     for command in ("plan", "apply"):
         line = next(line for line in apply.splitlines() if f'"${{STACK}}" {command}' in line)
         assert '-lock-timeout="${LOCK_TIMEOUT}"' in line, line
+
+
+def test_deploy_commits_are_pushed_with_the_app_token_only(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    """The ruleset lets only the deploy App push: no job writes with GITHUB_TOKEN."""
+    repo = render(**module_answers(combo))
+    pushing = 0
+    for name, workflow in _load_workflows(repo).items():
+        for job_id, job in workflow["jobs"].items():
+            where = f"{name} {job_id}"
+            assert job.get("permissions", {}).get("contents") != "write", where
+            steps = job.get("steps", [])
+            uses = [str(step.get("uses", "")) for step in steps]
+            for step in steps:
+                if str(step.get("uses", "")).startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, where
+            if "./ci/templates/gitops-commit" not in uses:
+                continue
+            pushing += 1
+            assert uses.index("./ci/templates/app-token") < uses.index(
+                "./ci/templates/gitops-commit"
+            ), where
+            mint = steps[uses.index("./ci/templates/app-token")]
+            commit = steps[uses.index("./ci/templates/gitops-commit")]
+            assert mint["with"] == {
+                "client-id": "${{ vars.DEPLOY_APP_CLIENT_ID }}",
+                "private-key": "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
+            }, where
+            assert commit["with"]["token"] == "${{ steps.%s.outputs.token }}" % mint["id"]
+    assert pushing == 3, "expected ci.yml deploy-dev, promote.yml and rollback.yml"
+    docs = (repo / "docs/governance/branch-protection.md").read_text(encoding="utf-8")
+    for name in ("DEPLOY_APP_CLIENT_ID", "DEPLOY_APP_PRIVATE_KEY", "bypass_actors"):
+        assert name in docs, name
