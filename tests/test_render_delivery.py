@@ -281,3 +281,30 @@ def test_deploy_commits_are_pushed_with_the_app_token_only(
     docs = (repo / "docs/governance/branch-protection.md").read_text(encoding="utf-8")
     for name in ("DEPLOY_APP_CLIENT_ID", "DEPLOY_APP_PRIVATE_KEY", "bypass_actors"):
         assert name in docs, name
+
+
+def test_template_update_runs_the_cli_as_it_reports(
+    render: Callable[..., Path], combo: frozenset[str]
+) -> None:
+    """template-update.yml reads `goldenpath update`'s exit codes and report lines."""
+    from goldenpath import cli
+    from goldenpath.errors import EXIT_BAD_INPUT, EXIT_CONFLICTS
+
+    repo = render(**module_answers(combo))
+    workflow = _load_workflows(repo)["template-update.yml"]
+    assert {"schedule", "workflow_dispatch"} == _triggers(workflow)
+    assert workflow["permissions"] == {"contents": "read"}
+    (job,) = workflow["jobs"].values()
+    assert "permissions" not in job
+    steps = {step.get("id", step.get("name")): step for step in job["steps"]}
+    assert steps["app"]["with"]["pull-requests"] == "write"
+    script = "\n".join(str(step.get("run", "")) for step in job["steps"])
+    assert 'goldenpath update . > "${log}"' in script
+    assert f'"${{status}}" -ne {EXIT_CONFLICTS}' in script
+    assert f"{EXIT_BAD_INPUT} refused before writing" in script
+    # The lines the pull request body is built from, as the CLI prints them.
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    for report in ('f"  conflict: {path}', 'f"  kept deleted: {path}', 'f"Updated {dest}: template'):
+        assert report in source, report
+    for pattern in ("^  conflict: ", "^  kept deleted: ", "^Updated .*-> "):
+        assert pattern in script, pattern
