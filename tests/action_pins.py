@@ -45,9 +45,8 @@ def pin_problems(files: Iterable[Path], root: Path) -> list[str]:
             if entry is None:
                 problems.append(f"{where}: {repository} is not in {PINS_FILE.name}")
             elif match["ref"] != entry["sha"]:
-                problems.append(
-                    f"{where}: {repository}@{match['ref']}, recorded {entry['sha']} ({entry['tag']})"
-                )
+                recorded = f"{entry['sha']} ({entry['tag']})"
+                problems.append(f"{where}: {repository}@{match['ref']}, recorded {recorded}")
             elif match["comment"] != entry["tag"]:
                 problems.append(
                     f"{where}: the comment says {match['comment']!r} but {entry['sha']} is "

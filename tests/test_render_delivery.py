@@ -183,7 +183,7 @@ def _check_names(job: dict[str, Any], job_id: str) -> list[str]:
     if not isinstance(matrix, dict):  # fromJSON(...): names known only at run time
         return [name]
     for key, values in matrix.items():
-        placeholder = "${{ matrix.%s }}" % key
+        placeholder = f"${{{{ matrix.{key} }}}}"
         if placeholder in name and isinstance(values, list):
             return [name.replace(placeholder, str(value)) for value in values]
     return [name]
@@ -241,7 +241,8 @@ def test_terraform_skips_fork_plans_and_waits_for_the_state_lock(
     assert same_repo in jobs["plan"]["if"]
     assert fork in jobs["fork-notice"]["if"]
     notice = " ".join(step.get("run", "") for step in jobs["fork-notice"]["steps"])
-    assert "::notice" in notice and "GITHUB_STEP_SUMMARY" in notice
+    assert "::notice" in notice
+    assert "GITHUB_STEP_SUMMARY" in notice
     assert "id-token" not in jobs["fork-notice"].get("permissions", {})
     apply = next(step["run"] for step in jobs["apply"]["steps"] if "apply" in step.get("run", ""))
     for command in ("plan", "apply"):
@@ -276,7 +277,7 @@ def test_deploy_commits_are_pushed_with_the_app_token_only(
                 "client-id": "${{ vars.DEPLOY_APP_CLIENT_ID }}",
                 "private-key": "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
             }, where
-            assert commit["with"]["token"] == "${{ steps.%s.outputs.token }}" % mint["id"]
+            assert commit["with"]["token"] == f"${{{{ steps.{mint['id']}.outputs.token }}}}"
     assert pushing == 3, "expected ci.yml deploy-dev, promote.yml and rollback.yml"
     docs = (repo / "docs/governance/branch-protection.md").read_text(encoding="utf-8")
     for name in ("DEPLOY_APP_CLIENT_ID", "DEPLOY_APP_PRIVATE_KEY", "bypass_actors"):
@@ -304,7 +305,11 @@ def test_template_update_runs_the_cli_as_it_reports(
     assert f"{EXIT_BAD_INPUT} refused before writing" in script
     # The lines the pull request body is built from, as the CLI prints them.
     source = Path(cli.__file__).read_text(encoding="utf-8")
-    for report in ('f"  conflict: {path}', 'f"  kept deleted: {path}', 'f"Updated {dest}: template'):
+    for report in (
+        'f"  conflict: {path}',
+        'f"  kept deleted: {path}',
+        'f"Updated {dest}: template',
+    ):
         assert report in source, report
     for pattern in ("^  conflict: ", "^  kept deleted: ", "^Updated .*-> "):
         assert pattern in script, pattern
