@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,9 @@ from pathspec import GitIgnoreSpec
 from typer.testing import CliRunner
 
 from goldenpath.cli import app
+from goldenpath.errors import EXIT_CONFLICTS
 from goldenpath.updating import plan_update
-from tests.conftest import ANSWERS_FILE
+from tests.conftest import ANSWERS_FILE, MODULE_MAP
 from tools.scratch import GIT_IDENTITY, commit_all, git, snapshot_template
 
 runner = CliRunner()
@@ -320,3 +322,221 @@ def test_plan_decides_each_case(
     else:
         assert conflicts == []
         assert outcomes == ([] if expected == "none" else [expected])
+
+
+# --- README's update promises, end to end ----------------------------------------------
+
+SECURITY = "SECURITY.md"
+
+
+def _edit_changelog(repo: Path) -> None:
+    commit_user_edit(repo, "CHANGELOG.md", "# Changelog\n\nOurs, written by hand.\n")
+
+
+def _delete_security(repo: Path) -> None:
+    git(repo, "rm", "-q", SECURITY)
+    git(repo, "commit", "-q", "-m", "security policy lives in the org's .github repo")
+
+
+def _template_appends(template: Path, name: str) -> dict[str, str]:
+    path = template / "template" / name
+    return {f"template/{name}": path.read_text(encoding="utf-8") + "\nOne more line.\n"}
+
+
+# (the user's change, the template file the new version changes, exit code, what the
+# update prints, path -> what it holds afterwards: None for absent, else its whole text)
+USER_CHANGES = [
+    pytest.param(
+        _edit_changelog,
+        "CHANGELOG.md.jinja",
+        0,
+        "",
+        {"CHANGELOG.md": "# Changelog\n\nOurs, written by hand.\n"},
+        id="skip-if-exists-edited-left-alone",
+    ),
+    pytest.param(
+        _delete_security,
+        "CONTRIBUTING.md.jinja",
+        0,
+        "",
+        {SECURITY: None},
+        id="deleted-file-template-unchanged-stays-deleted",
+    ),
+    pytest.param(
+        _delete_security,
+        f"{SECURITY}.jinja",
+        EXIT_CONFLICTS,
+        f"conflict: {SECURITY}: you deleted it and the template changed it; left deleted",
+        {SECURITY: None},
+        id="deleted-file-template-changed-stays-deleted-as-conflict",
+    ),
+]
+
+
+@slow
+@pytest.mark.parametrize(("change", "template_file", "exit_code", "printed", "after"), USER_CHANGES)
+def test_user_change_survives_update(
+    generated: Path,
+    template_repo: Path,
+    change: Callable[[Path], None],
+    template_file: str,
+    exit_code: int,
+    printed: str,
+    after: dict[str, str | None],
+) -> None:
+    change(generated)
+    extra = {"template/docs/ops/extra.md": "# Extra\n"}
+    release(template_repo, "v1.1.0", _template_appends(template_repo, template_file) | extra)
+
+    result = runner.invoke(app, ["update", str(generated)], env={"COLUMNS": "200"})
+    assert result.exit_code == exit_code, result.output
+    assert printed in result.output
+    assert (generated / "docs/ops/extra.md").is_file(), "the rest of the update arrived"
+    for name, text in after.items():
+        if text is None:
+            assert not (generated / name).exists(), name
+        else:
+            assert (generated / name).read_text(encoding="utf-8") == text, name
+
+
+# The default first service's directory and package, for module paths that name them.
+DOMAIN_NAMES = {"first_service": "catalog", "domain_package": "catalog_service"}
+
+
+def _module_files(repo: Path, module_id: str) -> list[str]:
+    """The files under ``module_id``'s paths in ``repo`` (generated with the defaults)."""
+    module = next(module for module in MODULE_MAP.modules if module.id == module_id)
+    found = []
+    for path in module.paths:
+        target = repo / path.format_map(DOMAIN_NAMES)
+        found += [str(p.relative_to(repo)) for p in [target, *target.rglob("*")] if p.is_file()]
+    return found
+
+
+@slow
+def test_module_switched_on_and_off_by_update(generated: Path) -> None:
+    """`update --set feature_flags=true` brings the module's files; `=false` takes them away,
+    leaving the repo exactly as before it was switched on. Edits elsewhere stay."""
+    contributing = generated / "CONTRIBUTING.md"
+    commit_user_edit(
+        generated, "CONTRIBUTING.md", contributing.read_text(encoding="utf-8") + USER_NOTE
+    )
+    before = git(generated, "rev-parse", "HEAD").strip()
+    answers = yaml.safe_load((generated / ANSWERS_FILE).read_text(encoding="utf-8"))
+    assert answers["first_service"] == DOMAIN_NAMES["first_service"]
+    assert _module_files(generated, "feature_flags") == []
+
+    on = runner.invoke(app, ["update", str(generated), "--set", "feature_flags=true"])
+    assert on.exit_code == 0, on.output
+    assert "Already at template v1.0.0" in on.output
+    files = _module_files(generated, "feature_flags")
+    assert "docs/modules/feature-flags.md" in files
+    assert any(name.startswith("libs/feature-flags/") for name in files), files
+    assert "services/catalog/src/catalog_service/api/features.py" in files
+    assert USER_NOTE in contributing.read_text(encoding="utf-8")
+    answers = yaml.safe_load((generated / ANSWERS_FILE).read_text(encoding="utf-8"))
+    assert answers["feature_flags"] is True
+    assert answers["ml"] is True, "the other answers are kept"
+    commit_all(generated, "switch feature flags on")
+
+    off = runner.invoke(app, ["update", str(generated), "--set", "feature_flags=false"])
+    assert off.exit_code == 0, off.output
+    assert _module_files(generated, "feature_flags") == []
+    for path in ("libs/feature-flags", "config/flags"):
+        assert not (generated / path).exists(), f"{path}: an empty directory left behind"
+    git(generated, "add", "-A")
+    assert git(generated, "diff", "--cached", "--stat", before) == "", (
+        "switching the module off must give back the repo as it was before"
+    )
+
+
+def _add_module_path(modules: str, module_id: str, path: str) -> str:
+    """modules.yml with ``path`` added to ``module_id``'s paths (after its docs page)."""
+    page = f"      - docs/modules/{module_id}.md\n"
+    start = modules.index(f"\n  {module_id}:\n")
+    at = modules.index(page, start) + len(page)
+    return modules[:at] + f"      - {path}\n" + modules[at:]
+
+
+@slow
+def test_update_to_a_version_with_changed_extensions_and_module_map(
+    generated: Path, template_repo: Path
+) -> None:
+    """The old version renders with its own extensions/ and modules.yml, the new one with
+    its own: a new derived value, a new filter, and new module paths for a module that is on
+    (ml) and one that is off (edge)."""
+    commit_user_edit(
+        generated,
+        "CONTRIBUTING.md",
+        (generated / "CONTRIBUTING.md").read_text(encoding="utf-8") + USER_NOTE,
+    )
+    context = (template_repo / "extensions/context.py").read_text(encoding="utf-8")
+    naming = (template_repo / "extensions/naming.py").read_text(encoding="utf-8")
+    modules = (template_repo / "modules.yml").read_text(encoding="utf-8")
+    assert '        "services": services,\n' in context
+    assert '    "kebab": kebab,\n' in naming
+    modules = _add_module_path(modules, "ml", "docs/modules/ml-serving.md")
+    modules = _add_module_path(modules, "edge", "docs/modules/edge-sync.md")
+    release(
+        template_repo,
+        "v1.1.0",
+        {
+            "extensions/context.py": context.replace(
+                '        "services": services,\n',
+                '        "services": services,\n        "service_count": len(services),\n',
+            ),
+            "extensions/naming.py": naming.replace(
+                '    "kebab": kebab,\n',
+                '    "kebab": kebab,\n    "spaced": lambda text: text.replace("-", " "),\n',
+            ),
+            "modules.yml": modules,
+            "template/docs/ops/services.md.jinja": (
+                "# {{ project_slug | spaced }}\n\n{{ service_count }} services.\n"
+            ),
+            "template/docs/modules/ml-serving.md": "# Model serving\n",
+            "template/docs/modules/edge-sync.md": "# Edge sync\n",
+        },
+    )
+
+    result = runner.invoke(app, ["update", str(generated)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "v1.0.0 -> v1.1.0" in result.output
+    answers = yaml.safe_load((generated / ANSWERS_FILE).read_text(encoding="utf-8"))
+    # domain + auth + the ML module's (planned) inference service
+    expected = f"# {answers['project_slug'].replace('-', ' ')}\n\n3 services.\n"
+    assert (generated / "docs/ops/services.md").read_text(encoding="utf-8") == expected
+    assert (generated / "docs/modules/ml-serving.md").is_file(), "ml is on: its new path"
+    assert not (generated / "docs/modules/edge-sync.md").exists(), "edge is off"
+    assert USER_NOTE in (generated / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+NEW_QUESTION = """
+support_channel:
+  type: str
+  help: Chat channel where users of the platform ask for help
+  default: "#{{ project_slug }}-help"
+"""
+
+
+@slow
+def test_update_gives_a_new_question_its_default(generated: Path, template_repo: Path) -> None:
+    """A question the new version adds takes its default (which may derive from older
+    answers); the answers file records it, so the next update keeps it."""
+    copier_yml = (template_repo / "copier.yml").read_text(encoding="utf-8")
+    release(
+        template_repo,
+        "v1.1.0",
+        {
+            "copier.yml": copier_yml + NEW_QUESTION,
+            "template/docs/support.md.jinja": "# Support\n\nAsk in {{ support_channel }}.\n",
+        },
+    )
+
+    result = runner.invoke(app, ["update", str(generated)])
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((generated / ANSWERS_FILE).read_text(encoding="utf-8"))
+    channel = f"#{answers['project_slug']}-help"
+    assert answers["support_channel"] == channel
+    assert (generated / "docs/support.md").read_text(encoding="utf-8") == (
+        f"# Support\n\nAsk in {channel}.\n"
+    )

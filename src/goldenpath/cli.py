@@ -20,7 +20,7 @@ from rich.table import Table
 
 from goldenpath import __version__
 from goldenpath.answers import module_switches, parse_assignments
-from goldenpath.errors import EXIT_CONFLICTS, GoldenpathError
+from goldenpath.errors import EXIT_CONFLICTS, EXIT_INTERRUPTED, GoldenpathError
 from goldenpath.operations import check_destination_is_free, generate
 from goldenpath.template_source import default_source, open_template
 from goldenpath.updating import check_source, remember_source, update
@@ -29,7 +29,7 @@ app = typer.Typer(
     name="goldenpath",
     help="Generate and update a production-ready platform monorepo.\n\n"
     "Exit codes: 0 done, 1 failed, 2 bad input (nothing written), "
-    "3 update left conflicts to resolve.",
+    "3 update left conflicts to resolve, 130 interrupted.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -71,10 +71,20 @@ SetOption = Annotated[
 ]
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; turn a GoldenpathError into one line, a hint and its exit code."""
+NOTHING_WRITTEN_ON_INTERRUPT = "nothing was written; run the command again"
+
+
+def _run(action: Callable[[], T], *, interrupted_hint: str = NOTHING_WRITTEN_ON_INTERRUPT) -> T:
+    """Run ``action``; turn a GoldenpathError into one line, a hint and its exit code.
+
+    Ctrl-C exits 130 with the same two lines (click alone would print "Aborted!" and
+    exit 1); ``interrupted_hint`` says what the interrupted command may have left.
+    """
     try:
-        return action()
+        try:
+            return action()
+        except KeyboardInterrupt:
+            raise GoldenpathError("interrupted", interrupted_hint, EXIT_INTERRUPTED) from None
     except GoldenpathError as error:
         err.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
         if error.hint:
@@ -210,7 +220,12 @@ def update_command(
             )
         out.print("Review with `git diff`, then commit.")
 
-    _run(action)
+    _run(
+        action,
+        interrupted_hint="if `git status` lists changes, the update had begun writing: "
+        "`git restore --staged --worktree .` undoes them (files it added stay untracked), "
+        "then run the update again",
+    )
 
 
 @app.command()

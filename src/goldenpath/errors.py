@@ -6,6 +6,7 @@ from __future__ import annotations
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_CONFLICTS = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stopped
 
 
 class GoldenpathError(Exception):

@@ -21,7 +21,7 @@ import copier
 import yaml
 from copier.errors import CopierAnswersInterrupt, CopierError, UserMessageError
 
-from goldenpath.errors import BadInputError, GoldenpathError, one_line
+from goldenpath.errors import EXIT_INTERRUPTED, BadInputError, GoldenpathError, one_line
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -45,14 +45,21 @@ def check_destination_is_free(dest: Path) -> None:
 def _translate(error: BaseException, *, nothing_written: bool = False) -> GoldenpathError:
     """One readable line for a copier failure."""
     if isinstance(error, CopierAnswersInterrupt | KeyboardInterrupt):
-        return GoldenpathError("interrupted; nothing was written", exit_code=130)
+        return GoldenpathError(
+            "interrupted", "nothing was written; run the command again", EXIT_INTERRUPTED
+        )
     if isinstance(error, ValueError) and not isinstance(error, CopierError):
         # copier's validators and choice checks raise ValueError naming the question.
         return BadInputError(
             one_line(error), "fix the answer (e.g. --set QUESTION=VALUE) and run again"
         )
     if isinstance(error, UserMessageError):
-        return GoldenpathError(str(error).strip().splitlines()[0])
+        # The template or copier refusing to run, e.g. a too old copier for the template.
+        return GoldenpathError(
+            one_line(error),
+            f"{'nothing was written; ' if nothing_written else ''}"
+            "do what the message asks, or choose another --vcs-ref",
+        )
     written = "nothing was written; " if nothing_written else ""
     return GoldenpathError(
         f"the template failed to render: {type(error).__name__}: {one_line(error)}",
