@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -22,6 +22,7 @@ from goldenpath import __version__
 from goldenpath.answers import module_switches, parse_assignments
 from goldenpath.errors import EXIT_CONFLICTS, GoldenpathError
 from goldenpath.operations import check_destination_is_free, generate
+from goldenpath.progress import Progress
 from goldenpath.template_source import default_source, open_template
 from goldenpath.updating import check_source, remember_source, update
 
@@ -82,12 +83,6 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(error.exit_code) from None
 
 
-@contextmanager
-def _progress(message: str) -> Iterator[None]:
-    with err.status(message, spinner="dots"):
-        yield
-
-
 def _version_callback(value: bool) -> None:
     if value:
         out.print(f"goldenpath {__version__}")
@@ -132,16 +127,29 @@ def new(
     def action() -> None:
         check_destination_is_free(dest)  # before the slower template read
         source = template or default_source()
-        with _progress("Reading template"), open_template(source, vcs_ref) as info:
-            data = module_switches(
-                preset, with_modules or [], info.module_ids, info.module_map.presets
-            )
-            data |= parse_assignments(assignments or [], info.questions)
-        if defaults:
-            with _progress(f"Generating {dest}"):
-                result = generate(dest, source, vcs_ref, data, defaults=True)
-        else:  # the questionnaire needs the terminal, so no spinner over it
-            result = generate(dest, source, vcs_ref, data, defaults=False)
+        progress = Progress(err)
+        # One clone of the template serves the questions and the render.
+        with ExitStack() as clone:
+            with progress.shown():
+                progress.phase("Reading template")
+                info = clone.enter_context(open_template(source, vcs_ref))
+                data = module_switches(
+                    preset, with_modules or [], info.module_ids, info.module_map.presets
+                )
+                data |= parse_assignments(assignments or [], info.questions)
+            if defaults:
+                with progress.shown():
+                    progress.phase(f"Rendering {dest}")
+                    result = generate(
+                        dest, source, vcs_ref, data, defaults=True,
+                        template=info.template, progress=progress,
+                    )  # fmt: skip
+                    progress.phase("Removing the template clone")
+                    clone.close()
+            else:  # the questionnaire needs the terminal, so no spinner over it
+                result = generate(
+                    dest, source, vcs_ref, data, defaults=False, template=info.template
+                )
         out.print(f"[green]Generated[/] {result.dest} from goldenpath {result.version}.")
         out.print(
             f"Next: cd {result.dest} && git init && git add -A && "
@@ -186,10 +194,15 @@ def update_command(
                 highlight=False,
                 soft_wrap=True,
             )
-        with _progress("Reading template"), open_template(checked.source, vcs_ref) as info:
-            data = parse_assignments(assignments or [], info.questions)
-        with _progress(f"Updating {dest}"):
-            result = update(dest, checked.source, vcs_ref, data)
+        progress = Progress(err)
+        with progress.shown():
+            progress.phase("Reading template")
+            # One clone of the new version serves its questions and its render.
+            with open_template(checked.source, vcs_ref) as info:
+                data = parse_assignments(assignments or [], info.questions)
+                result = update(
+                    dest, checked.source, vcs_ref, data, template=info.template, progress=progress
+                )
         if checked.changed:
             remember_source(dest, checked.source)
         if result.old_version == result.new_version:
