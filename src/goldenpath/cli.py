@@ -21,6 +21,7 @@ from rich.table import Table
 from goldenpath import __version__
 from goldenpath.answers import module_switches, parse_assignments
 from goldenpath.errors import EXIT_CONFLICTS, GoldenpathError
+from goldenpath.fleet_commands import register as register_fleet_commands
 from goldenpath.operations import check_destination_is_free, generate
 from goldenpath.progress import Progress
 from goldenpath.template_source import default_source, open_template
@@ -122,7 +123,14 @@ def new(
     template: TemplateOption = None,
     vcs_ref: VcsRefOption = None,
 ) -> None:
-    """Generate a new platform repo in DEST (same result as `copier copy --trust`)."""
+    """Generate a new platform repo in DEST (same result as `copier copy --trust`).
+
+    \b
+    Examples:
+      goldenpath new ../acme --defaults --preset full
+      goldenpath new ../acme --with feature_flags --set project_name='Acme Platform'
+      goldenpath new ../acme --template https://github.com/ORG/goldenpath --vcs-ref v0.5.0
+    """
 
     def action() -> None:
         check_destination_is_free(dest)  # before the slower template read
@@ -181,6 +189,12 @@ def update_command(
     deletes a file you edited), the file is listed as a conflict and the command
     exits 3. Files you deleted stay deleted. Untracked or ignored files are never
     overwritten: if the new version writes one, nothing changes and it exits 2.
+
+    \b
+    Examples:
+      goldenpath update                     # the repo in the current directory, latest release
+      goldenpath update ../acme --vcs-ref v0.6.0
+      goldenpath diff ../acme && goldenpath update ../acme   # see your drift first
     """
 
     def action() -> None:
@@ -235,6 +249,11 @@ def modules(
     """List the switchable modules: roadmap prompt, status, what each adds, which files it owns.
 
     A planned module generates only its docs page and directory READMEs so far.
+
+    \b
+    Examples:
+      goldenpath modules
+      goldenpath modules --json | jq -r 'keys[]'
     """
 
     def action() -> None:
@@ -293,3 +312,6 @@ def modules(
         out.print(f"Presets for --preset: {listed}", markup=False)
 
     _run(action)
+
+
+register_fleet_commands(app, _run, out, err)
