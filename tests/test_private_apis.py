@@ -73,6 +73,8 @@ WORKER_MEMBERS = [
         "rendering.ScratchWorker (skips a git lookup per file in a fresh scratch directory)",
     ),
     ("run_copy", "rendering.render_into_scratch"),
+    ("_render_template", "rendering.ScratchWorker._render_template (settles the context)"),
+    ("_render_context", "rendering.ScratchWorker._render_context (builds it once)"),
 ]
 
 
@@ -103,6 +105,18 @@ def test_worker_methods_the_renderer_overrides_keep_their_parameters() -> None:
     expected = {
         "_render_file": ["self", "src_relpath", "dst_relpath", "extra_context"],
         "_sync_git_index_executable_bit": ["self", "dst_relpath", "src_mode"],
+        "_render_template": ["self"],
+        "_render_context": ["self"],
     }
     for name, parameters in expected.items():
         assert list(inspect.signature(getattr(worker, name)).parameters) == parameters, name
+
+
+def test_render_context_conf_is_a_lazy_dict_of_loaders() -> None:
+    # ScratchWorker copies _copier_conf as LazyDict(conf._pending): the loaders, unevaluated.
+    lazy_dict = importlib.import_module("copier._types").LazyDict
+    conf = lazy_dict({"answers_file": lambda: "x"})
+    assert dict(conf._pending).keys() == {"answers_file"}
+    copied = lazy_dict(conf._pending)
+    copied["answers_file"] = ""
+    assert conf["answers_file"] == "x", "a copy's write must not reach the original"

@@ -257,8 +257,11 @@ def modules(
     """
 
     def action() -> None:
-        with open_template(template or default_source(), vcs_ref) as info:
-            module_map = info.module_map
+        progress = Progress(err)
+        with progress.shown():
+            progress.phase("Reading template")
+            with open_template(template or default_source(), vcs_ref) as info:
+                module_map = info.module_map
         if as_json:
             out.print_json(
                 json.dumps(

@@ -9,6 +9,11 @@ change its output (measured in docs/benchmarks.md, decided in docs/adr/0006):
   hundred distinct strings for the full preset. :class:`ScratchWorker` keeps each compiled
   string template, and runs the environment's preprocessing on each reuse as a compilation
   would (copier's yield extension resets its state there);
+- it rebuilds the whole render context for every one of those strings and files
+  (``Worker._render_context``: merging the answer sources and filtering the answers to
+  remember, about a quarter of the remaining render time), although the answers are
+  settled before rendering starts. :class:`ScratchWorker` builds it once when rendering
+  starts and hands each caller a copy with its own ``_copier_conf``, which callers modify;
 - after writing each file it runs ``git config core.fileMode`` in the destination, to
   re-stage the executable bit of a *tracked* file when git ignores file modes. Nothing in a
   directory created for this render is tracked, so the lookup (one subprocess per file)
@@ -33,6 +38,7 @@ from typing import Any
 from copier._jinja_ext import SandboxedEnvironment
 from copier._main import Worker
 from copier._template import Template as CopierTemplate
+from copier._types import LazyDict
 from jinja2 import Template
 
 
@@ -58,9 +64,29 @@ def _cache_string_templates(env: SandboxedEnvironment) -> None:
 class ScratchWorker(Worker):
     """copier's Worker for a render into a directory created for it (nothing tracked there)."""
 
+    # Plain class attributes, not dataclass fields: copier's Worker forbids extra fields.
     # Called with each file's path relative to the destination once it is written.
-    # A plain class attribute, not a dataclass field: copier's Worker forbids extra fields.
     on_file: Callable[[Path], None] | None = None
+    # The render context, built once the answers are settled (while rendering).
+    _settled_context: dict[str, Any] | None = None
+
+    def _render_template(self) -> None:
+        self._settled_context = dict(super()._render_context())
+        try:
+            super()._render_template()
+        finally:
+            self._settled_context = None
+
+    def _render_context(self) -> Any:
+        settled = self._settled_context
+        if settled is None:  # asking questions, or answers still moving
+            return super()._render_context()
+        context = dict(settled)
+        # A fresh _copier_conf with the same lazy values: answers_relpath overwrites one
+        # of its keys in the context it gets, which must not leak into the next one.
+        conf = settled["_copier_conf"]
+        context["_copier_conf"] = LazyDict(conf._pending)
+        return context
 
     @cached_property
     def jinja_env(self) -> SandboxedEnvironment:
