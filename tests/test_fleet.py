@@ -211,6 +211,8 @@ def test_diff_lists_modified_added_and_deleted_files(repo: Path) -> None:
     assert patch.exit_code == 0, patch.output
     assert "+Team notes." in patch.stdout
     assert "--- template/README.md" in patch.stdout
+    assert "--- /dev/null\n+++ repo/NOTES.md" in patch.stdout
+    assert "--- template/CHANGELOG.md\n+++ /dev/null" in patch.stdout
     assert "3 file(s) differ from template v1.0.0" in patch.stderr
 
     stat = runner.invoke(app, ["diff", str(repo), "--stat"])

@@ -266,7 +266,7 @@ def _rendered_files(root: Path, skip: tuple[str, ...]) -> set[str]:
     }
 
 
-def _unified(path: str, before: bytes, after: bytes) -> str:
+def _unified(path: str, kind: str, before: bytes, after: bytes) -> str:
     try:
         old, new = (
             before.decode().splitlines(keepends=True),
@@ -274,7 +274,13 @@ def _unified(path: str, before: bytes, after: bytes) -> str:
         )
     except UnicodeDecodeError:
         return f"Binary files template/{path} and repo/{path} differ\n"
-    lines = difflib.unified_diff(old, new, f"template/{path}", f"repo/{path}")
+    # /dev/null names the side a file is missing from, as git's own patches do.
+    lines = difflib.unified_diff(
+        old,
+        new,
+        "/dev/null" if kind == "added" else f"template/{path}",
+        "/dev/null" if kind == "deleted" else f"repo/{path}",
+    )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in lines)  # fmt: skip
 
@@ -319,16 +325,9 @@ def diff(repo: Path, *, accept_source: bool = False, progress: Progress | None =
         theirs = _rendered_files(rendered, own_template)
         changes: list[Change] = []
         for path in sorted(ours | theirs):
-            if path not in ours:
-                changes.append(
-                    Change(path, "deleted", _unified(path, (rendered / path).read_bytes(), b""))
-                )
-            elif path not in theirs:
-                changes.append(
-                    Change(path, "added", _unified(path, b"", (repo / path).read_bytes()))
-                )
-            else:
-                before, after = (rendered / path).read_bytes(), (repo / path).read_bytes()
-                if before != after:
-                    changes.append(Change(path, "modified", _unified(path, before, after)))
+            before = (rendered / path).read_bytes() if path in theirs else b""
+            after = (repo / path).read_bytes() if path in ours else b""
+            kind = "deleted" if path not in ours else "added" if path not in theirs else "modified"
+            if kind != "modified" or before != after:
+                changes.append(Change(path, kind, _unified(path, kind, before, after)))
     return Drift(repo, version, tuple(changes), tuple(sorted(own_template)))

@@ -141,7 +141,7 @@ def register(
                 out.print(Syntax(patch, "diff", theme="ansi_dark", background_color="default"))
             else:
                 out.file.write(patch)
-        # On stderr, so that stdout stays a patch `git apply -R` takes.
+        # On stderr, so that stdout holds only the patch.
         err.print(
             f"{len(drift.changes)} file(s) differ from template {drift.version}.",
             markup=False,
