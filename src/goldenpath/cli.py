@@ -128,8 +128,9 @@ def new(
     \b
     Examples:
       goldenpath new ../acme --defaults --preset full
-      goldenpath new ../acme --with feature_flags --set project_name='Acme Platform'
-      goldenpath new ../acme --template https://github.com/ORG/goldenpath --vcs-ref v0.5.0
+      goldenpath new ../acme --with feature_flags --set project_name=Acme
+      goldenpath new ../acme --template https://github.com/ORG/goldenpath \\
+        --vcs-ref v0.5.0
     """
 
     def action() -> None:
@@ -192,9 +193,9 @@ def update_command(
 
     \b
     Examples:
-      goldenpath update                     # the repo in the current directory, latest release
+      goldenpath update                # this directory's repo, to the latest release
       goldenpath update ../acme --vcs-ref v0.6.0
-      goldenpath diff ../acme && goldenpath update ../acme   # see your drift first
+      goldenpath diff ../acme          # first see what you changed locally
     """
 
     def action() -> None:
