@@ -1,13 +1,14 @@
-"""Time `goldenpath new` (full preset) and `goldenpath update`, each against plain copier.
+"""Time `goldenpath new` (full preset) and `goldenpath update` against plain copier, the floor
+(plain Jinja2 rendering the same tree) and, optionally, cookiecutter-django's default render.
 
-Plain copier on the same template and answers is the baseline, measured in the
-same run on the same machine: the ratio says what the CLI adds; the absolute
-figures say what a user waits. Each measurement runs in a fresh process, as a
-user would run it.
+Every baseline is measured in the same run on the same machine, each in a fresh process as
+a user would run it. Wall time is what a user waits; CPU time (user + system of the process
+and its children) moves less when other jobs load the machine, so both are reported.
 
-    python benchmarks/bench_template.py [--runs 5]
+    python benchmarks/bench_template.py [--runs 5] [--cookiecutter-django CHECKOUT]
 
-Prints a Markdown table for docs/benchmarks.md, with the machine and date.
+Prints the machine, date, load, whether goldenpath's output is byte-identical to copier's,
+and a Markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +34,12 @@ from tools.scratch import GIT_IDENTITY, commit_all, snapshot_template  # noqa: E
 
 BIN = Path(sys.executable).parent
 MODULE_DATA = ["gateway=true", "feature_flags=true", "ml=true", "edge=true"]
+NEW = "goldenpath new --preset full"
+COPY = "copier copy, every module on"
+FLOOR = "plain Jinja2, same tree (floor)"
+UPDATE = "goldenpath update v1.0.0 -> v1.1.0"
+COPIER_UPDATE = "copier update v1.0.0 -> v1.1.0"
+COOKIECUTTER = "cookiecutter-django default (reference)"
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> None:
@@ -52,10 +62,24 @@ def make_template_repo(workdir: Path) -> Path:
     return repo
 
 
-def timed(action: Callable[..., None], *args: Path) -> float:
+@dataclass
+class Sample:
+    wall: float  # seconds the user waits
+    cpu: float  # user + system seconds of the process and its children (less load-sensitive)
+
+
+def timed(action: Callable[..., None], *args: Path) -> Sample:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     action(*args)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(wall, cpu)
+
+
+def files_in(root: Path) -> int:
+    return sum(1 for path in root.rglob("*") if path.is_file() and ".git" not in path.parts)
 
 
 def new_with_goldenpath(template: Path, dest: Path) -> None:
@@ -71,6 +95,42 @@ def new_with_copier(template: Path, dest: Path) -> None:
         BIN / "copier", "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "v1.0.0",
         *data, template, dest,
     )  # fmt: skip
+
+
+def floor_with_jinja(template: Path, answers: Path, dest: Path) -> None:
+    run(sys.executable, ROOT / "benchmarks" / "jinja_floor.py", template, answers, dest)
+
+
+def cookiecutter_default(cookiecutter: Path, template: Path, dest: Path) -> None:
+    """cookiecutter-django's default render. Its post-generation hook runs `uv add` to lock
+    dependencies over the network: a stub `uv` that does nothing stands in, so that the
+    render is timed, not a dependency resolution."""
+    stub = dest.parent / "stub-bin"
+    stub.mkdir(exist_ok=True)
+    (stub / "uv").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (stub / "uv").chmod(0o755)
+    subprocess.run(
+        [str(cookiecutter), "--no-input", str(template), "-o", str(dest)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PATH": f"{stub}{os.pathsep}{os.environ['PATH']}"},
+    )
+
+
+def same_tree(first: Path, second: Path) -> bool:
+    """Whether two renders hold the same files with the same bytes (answers file aside)."""
+    names = {
+        path.relative_to(root)
+        for root in (first, second)
+        for path in root.rglob("*")
+        if path.is_file() and path.name != ".copier-answers.yml"
+    }
+    return all(
+        (first / name).is_file()
+        and (second / name).is_file()
+        and (first / name).read_bytes() == (second / name).read_bytes()
+        for name in names
+    )
 
 
 def committed_repo(template: Path, dest: Path) -> Path:
@@ -110,44 +170,85 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument(
+        "--cookiecutter-django",
+        type=Path,
+        help="a cookiecutter-django checkout, to time its default render as the reference",
+    )
+    parser.add_argument(
+        "--cookiecutter", type=Path, help="the cookiecutter command (default: on PATH)"
+    )
     args = parser.parse_args()
 
-    results: dict[str, list[float]] = {}
+    results: dict[str, list[Sample]] = {}
+    files: dict[str, int] = {}
+    identical: list[bool] = []
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="goldenpath-bench-") as tmp:
         workdir = Path(tmp)
         template = make_template_repo(workdir)
         for index in range(args.runs):
             run_dir = workdir / f"run{index}"
             run_dir.mkdir()
-            timings = {
-                "new --preset full (goldenpath)": timed(
-                    new_with_goldenpath, template, run_dir / "new-gp"
+            samples = {
+                NEW: timed(new_with_goldenpath, template, run_dir / "new-gp"),
+                COPY: timed(new_with_copier, template, run_dir / "new-cp"),
+                FLOOR: timed(
+                    floor_with_jinja,
+                    template,
+                    run_dir / "new-cp" / ".copier-answers.yml",
+                    run_dir / "floor",
                 ),
-                "copy, all modules (plain copier, baseline)": timed(
-                    new_with_copier, template, run_dir / "new-cp"
-                ),
-                "update v1.0.0 -> v1.1.0 (goldenpath)": timed(
-                    update_with_goldenpath, committed_repo(template, run_dir / "up-gp")
-                ),
-                "update v1.0.0 -> v1.1.0 (plain copier, baseline)": timed(
+                UPDATE: timed(update_with_goldenpath, committed_repo(template, run_dir / "up-gp")),
+                COPIER_UPDATE: timed(
                     update_with_copier, committed_repo(template, run_dir / "up-cp")
                 ),
             }
-            for name, seconds in timings.items():
-                results.setdefault(name, []).append(seconds)
+            if args.cookiecutter_django:
+                cookiecutter = args.cookiecutter or Path(shutil.which("cookiecutter") or "")
+                samples[COOKIECUTTER] = timed(
+                    cookiecutter_default,
+                    cookiecutter,
+                    args.cookiecutter_django,
+                    run_dir / "ccd",
+                )
+                files[COOKIECUTTER] = files_in(run_dir / "ccd")
+            files[NEW] = files_in(run_dir / "new-gp")
+            files[COPY] = files_in(run_dir / "new-cp")
+            files[FLOOR] = files_in(run_dir / "floor")
+            identical.append(same_tree(run_dir / "new-gp", run_dir / "new-cp"))
+            for name, sample in samples.items():
+                results.setdefault(name, []).append(sample)
+            loads.append(os.getloadavg()[0])
 
     print(f"Machine: {machine()}")
     print(f"Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}, runs: {args.runs}")
+    print(f"Load average (1 min) over the runs: {min(loads):.1f} to {max(loads):.1f}")
+    print(f"goldenpath new output byte-identical to copier copy: {all(identical)}")
     print()
-    print("| measurement | median s | min s | max s | vs baseline |")
-    print("|---|---:|---:|---:|---:|")
-    names = list(results)
-    for index, name in enumerate(names):
-        times = results[name]
-        median = statistics.median(times)
-        baseline = statistics.median(results[names[index | 1]])
-        ratio = "baseline" if index % 2 else f"{median / baseline:.2f}x"
-        print(f"| {name} | {median:.2f} | {min(times):.2f} | {max(times):.2f} | {ratio} |")
+    print(
+        "| measurement | files | median wall s | min-max wall s | median CPU s "
+        "| wall s per 100 files | CPU s per 100 files |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, measured in results.items():
+        wall = statistics.median(sample.wall for sample in measured)
+        cpu = statistics.median(sample.cpu for sample in measured)
+        walls = [sample.wall for sample in measured]
+        count = files.get(name)
+        per_wall = f"{100 * wall / count:.2f}" if count else ""
+        per_cpu = f"{100 * cpu / count:.2f}" if count else ""
+        print(
+            f"| {name} | {count or ''} | {wall:.2f} | {min(walls):.2f}-{max(walls):.2f} "
+            f"| {cpu:.2f} | {per_wall} | {per_cpu} |"
+        )
+    print()
+    for update, render in ((UPDATE, NEW), (COPIER_UPDATE, COPY)):
+        wall = statistics.median(s.wall for s in results[update])
+        base = statistics.median(s.wall for s in results[render])
+        cpu = statistics.median(s.cpu for s in results[update])
+        base_cpu = statistics.median(s.cpu for s in results[render])
+        print(f"- {update} / {render}: {wall / base:.2f}x wall, {cpu / base_cpu:.2f}x CPU")
 
 
 if __name__ == "__main__":

@@ -56,9 +56,34 @@ naming = _sibling("naming")
 module_map = _sibling("module_map")
 
 
+# The answers derived_values reads besides the module switches.
+ANSWERS_READ = ("first_service", "project_slug", "cloud_provider")
+# copier renders every path part, every file and its answers-file name with a fresh
+# context, each running the hook: about 4,600 calls for one render of the full preset.
+# The values depend only on the answers read and the template files, so each distinct
+# set of answers is derived once. Templates only read these values; none mutates them.
+# Each entry keeps its ModuleMap alive, so the id() in its key is never reused.
+_derived_cache: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+
+
 def derived_values(answers: dict[str, Any]) -> dict[str, Any]:
     """Everything the templates derive from the answers (missing answers are tolerated)."""
     modules = module_map.load()
+    key = (
+        id(modules),  # module_map.load() returns one object per modules.yml version
+        *(answers.get(name) for name in (*ANSWERS_READ, *modules.ids)),
+    )
+    try:
+        return _derived_cache[key][1]
+    except KeyError:
+        derived = _derive(answers, modules)
+        _derived_cache[key] = (modules, derived)
+        return derived
+    except TypeError:  # an unhashable answer: derive without the cache
+        return _derive(answers, modules)
+
+
+def _derive(answers: dict[str, Any], modules: Any) -> dict[str, Any]:
     enabled = modules.enabled(answers)
     first_service = str(answers.get("first_service") or "catalog")
     domain_package = f"{naming.snake(first_service)}_service"

@@ -37,14 +37,16 @@ def _tree(root: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        pytest.param([], ["new", "update", "modules", "Exit codes"], id="app"),
+        pytest.param([], ["new", "update", "modules", "outdated", "diff", "Exit codes"], id="app"),
         pytest.param(
             ["new"],
-            ["--preset", "--with", "--set", "--defaults", "--template", "--vcs-ref"],
+            ["--preset", "--with", "--set", "--defaults", "--template", "--vcs-ref", "Examples"],
             id="new",
         ),
-        pytest.param(["update"], ["3-way merge", "--set", "--vcs-ref"], id="update"),
-        pytest.param(["modules"], ["--json", "--template"], id="modules"),
+        pytest.param(["update"], ["3-way merge", "--set", "--vcs-ref", "Examples"], id="update"),
+        pytest.param(["modules"], ["--json", "--template", "Examples"], id="modules"),
+        pytest.param(["outdated"], ["--json", "Exit codes", "Examples"], id="outdated"),
+        pytest.param(["diff"], ["--json", "--stat", "--accept-source", "Examples"], id="diff"),
     ],
 )
 def test_help_everywhere(args: list[str], expected: list[str]) -> None:

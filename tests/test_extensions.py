@@ -361,3 +361,29 @@ def test_context_hook_tolerates_missing_answers() -> None:
     values = load_extension("context").derived_values({})
     assert values["enabled_modules"] == []
     assert values["services"][0]["name"] == "catalog"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({"first_service": "orders", "gateway": True}, id="orders-gateway"),
+        pytest.param({"first_service": "orders", "gateway": False}, id="orders-no-gateway"),
+        pytest.param({"first_service": "billing", "ml": "yes"}, id="billing-ml"),
+        # Each differs from the cached {} in one answer only.
+        pytest.param({"project_slug": "other"}, id="slug-only"),
+        pytest.param({"cloud_provider": "gcp"}, id="cloud-only"),
+        pytest.param({"first_service": "billing"}, id="service-only"),
+        pytest.param({"edge": True}, id="one-module-only"),
+        pytest.param({"first_service": ["unhashable"]}, id="unhashable-answer"),
+    ],
+)
+def test_context_hook_cache_answers_as_a_fresh_derivation(answers: dict[str, object]) -> None:
+    """The hook caches per set of answers (copier calls it thousands of times per
+    render); every answer it reads is part of the key, so a cached value is never stale."""
+    context = load_extension("context")
+    for other in ({}, {"first_service": "x", "gateway": True, "edge": True}):
+        context.derived_values(other)  # fill the cache with other answers first
+    cached = context.derived_values(answers)
+    fresh = context._derive(answers, context.module_map.load())
+    assert cached == fresh
+    assert context.derived_values(answers) == fresh

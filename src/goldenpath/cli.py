@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -21,7 +21,9 @@ from rich.table import Table
 from goldenpath import __version__
 from goldenpath.answers import module_switches, parse_assignments
 from goldenpath.errors import EXIT_CONFLICTS, EXIT_INTERRUPTED, GoldenpathError
+from goldenpath.fleet_commands import register as register_fleet_commands
 from goldenpath.operations import check_destination_is_free, generate
+from goldenpath.progress import Progress
 from goldenpath.template_source import default_source, open_template
 from goldenpath.updating import check_source, remember_source, update
 
@@ -92,12 +94,6 @@ def _run(action: Callable[[], T], *, interrupted_hint: str = NOTHING_WRITTEN_ON_
         raise typer.Exit(error.exit_code) from None
 
 
-@contextmanager
-def _progress(message: str) -> Iterator[None]:
-    with err.status(message, spinner="dots"):
-        yield
-
-
 def _version_callback(value: bool) -> None:
     if value:
         out.print(f"goldenpath {__version__}")
@@ -137,21 +133,42 @@ def new(
     template: TemplateOption = None,
     vcs_ref: VcsRefOption = None,
 ) -> None:
-    """Generate a new platform repo in DEST (same result as `copier copy --trust`)."""
+    """Generate a new platform repo in DEST (same result as `copier copy --trust`).
+
+    \b
+    Examples:
+      goldenpath new ../acme --defaults --preset full
+      goldenpath new ../acme --with feature_flags --set project_name=Acme
+      goldenpath new ../acme --template https://github.com/ORG/goldenpath \\
+        --vcs-ref v0.5.0
+    """
 
     def action() -> None:
         check_destination_is_free(dest)  # before the slower template read
         source = template or default_source()
-        with _progress("Reading template"), open_template(source, vcs_ref) as info:
-            data = module_switches(
-                preset, with_modules or [], info.module_ids, info.module_map.presets
-            )
-            data |= parse_assignments(assignments or [], info.questions)
-        if defaults:
-            with _progress(f"Generating {dest}"):
-                result = generate(dest, source, vcs_ref, data, defaults=True)
-        else:  # the questionnaire needs the terminal, so no spinner over it
-            result = generate(dest, source, vcs_ref, data, defaults=False)
+        progress = Progress(err)
+        # One clone of the template serves the questions and the render.
+        with ExitStack() as clone:
+            with progress.shown():
+                progress.phase("Reading template")
+                info = clone.enter_context(open_template(source, vcs_ref))
+                data = module_switches(
+                    preset, with_modules or [], info.module_ids, info.module_map.presets
+                )
+                data |= parse_assignments(assignments or [], info.questions)
+            if defaults:
+                with progress.shown():
+                    progress.phase(f"Rendering {dest}")
+                    result = generate(
+                        dest, source, vcs_ref, data, defaults=True,
+                        template=info.template, progress=progress,
+                    )  # fmt: skip
+                    progress.phase("Removing the template clone")
+                    clone.close()
+            else:  # the questionnaire needs the terminal, so no spinner over it
+                result = generate(
+                    dest, source, vcs_ref, data, defaults=False, template=info.template
+                )
         out.print(f"[green]Generated[/] {result.dest} from goldenpath {result.version}.")
         out.print(
             f"Next: cd {result.dest} && git init && git add -A && "
@@ -183,6 +200,12 @@ def update_command(
     deletes a file you edited), the file is listed as a conflict and the command
     exits 3. Files you deleted stay deleted. Untracked or ignored files are never
     overwritten: if the new version writes one, nothing changes and it exits 2.
+
+    \b
+    Examples:
+      goldenpath update                # this directory's repo, to the latest release
+      goldenpath update ../acme --vcs-ref v0.6.0
+      goldenpath diff ../acme          # first see what you changed locally
     """
 
     def action() -> None:
@@ -196,10 +219,15 @@ def update_command(
                 highlight=False,
                 soft_wrap=True,
             )
-        with _progress("Reading template"), open_template(checked.source, vcs_ref) as info:
-            data = parse_assignments(assignments or [], info.questions)
-        with _progress(f"Updating {dest}"):
-            result = update(dest, checked.source, vcs_ref, data)
+        progress = Progress(err)
+        with progress.shown():
+            progress.phase("Reading template")
+            # One clone of the new version serves its questions and its render.
+            with open_template(checked.source, vcs_ref) as info:
+                data = parse_assignments(assignments or [], info.questions)
+                result = update(
+                    dest, checked.source, vcs_ref, data, template=info.template, progress=progress
+                )
         if checked.changed:
             remember_source(dest, checked.source)
         if result.old_version == result.new_version:
@@ -237,11 +265,19 @@ def modules(
     """List the switchable modules: roadmap prompt, status, what each adds, which files it owns.
 
     A planned module generates only its docs page and directory READMEs so far.
+
+    \b
+    Examples:
+      goldenpath modules
+      goldenpath modules --json | jq -r 'keys[]'
     """
 
     def action() -> None:
-        with open_template(template or default_source(), vcs_ref) as info:
-            module_map = info.module_map
+        progress = Progress(err)
+        with progress.shown():
+            progress.phase("Reading template")
+            with open_template(template or default_source(), vcs_ref) as info:
+                module_map = info.module_map
         if as_json:
             out.print_json(
                 json.dumps(
@@ -295,3 +331,6 @@ def modules(
         out.print(f"Presets for --preset: {listed}", markup=False)
 
     _run(action)
+
+
+register_fleet_commands(app, _run, out, err)

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import copier
 import yaml
+from copier._template import Template as CopierTemplate
 from copier.errors import CopierAnswersInterrupt, CopierError, UserMessageError
 
 from goldenpath.errors import EXIT_INTERRUPTED, BadInputError, GoldenpathError, one_line
+from goldenpath.progress import Progress
+from goldenpath.rendering import render_into_scratch
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -101,13 +103,21 @@ def _move_into(scratch: Path, target: Path) -> None:
 
 
 def generate(
-    dest: Path, source: str, vcs_ref: str | None, data: dict[str, Any], *, defaults: bool
+    dest: Path,
+    source: str,
+    vcs_ref: str | None,
+    data: dict[str, Any],
+    *,
+    defaults: bool,
+    template: CopierTemplate | None = None,
+    progress: Progress | None = None,
 ) -> Generated:
     """Render the template into ``dest`` (which must be new or empty).
 
     copier renders into a scratch directory next to ``dest`` that is moved into place
     only when every file is written: a failure or an interrupt leaves ``dest`` as it was,
-    so running the command again just works.
+    so running the command again just works. ``template`` is an open clone of ``source``
+    at ``vcs_ref`` to render from (see goldenpath.rendering); ``progress`` counts files.
     """
     check_destination_is_free(dest)
     target = dest.resolve()  # a symlink to an empty directory is filled where it points
@@ -120,14 +130,14 @@ def generate(
     try:
         try:
             with quiet_stderr:
-                copier.run_copy(
-                    src_path=source,
-                    dst_path=scratch,
-                    data=data,
-                    defaults=defaults,
+                render_into_scratch(
+                    source,
+                    scratch,
+                    data,
                     vcs_ref=vcs_ref,
-                    unsafe=True,  # the template's Jinja extensions need --trust
-                    quiet=True,
+                    defaults=defaults,
+                    template=template,
+                    on_file=progress.file_written if progress else None,
                 )
         except (Exception, KeyboardInterrupt) as error:
             raise _translate(error, nothing_written=True) from error

@@ -48,6 +48,8 @@ class TemplateInfo:
     version: str
     questions: dict[str, dict[str, Any]]
     module_map: Any  # extensions/module_map.py's ModuleMap, loaded from this template
+    # copier's view of the same checkout, for a render that reuses its clone.
+    template: Template
 
     @property
     def module_ids(self) -> tuple[str, ...]:
@@ -106,6 +108,7 @@ def open_template(source: str, vcs_ref: str | None = None) -> Iterator[TemplateI
             version=str(template.version or template.commit or "unversioned"),
             questions=questions,
             module_map=modules,
+            template=template,
         )
     finally:
         template._cleanup()

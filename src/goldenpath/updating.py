@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import copier
 import pathspec
 import yaml
 from copier._template import Template
 
 from goldenpath.errors import BadInputError, GoldenpathError, one_line
+from goldenpath.progress import Progress, no_progress
+from goldenpath.rendering import render_into_scratch
 
 ANSWERS_FILE = ".copier-answers.yml"
 # Labels of the conflict markers, as copier's own update writes them.
@@ -177,17 +178,26 @@ def check_source(dest: Path, *, accept_source: bool) -> SourceCheck:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _render(source: str, ref: str | None, answers: dict[str, Any], into: Path) -> None:
+def _render(
+    source: str,
+    ref: str | None,
+    answers: dict[str, Any],
+    into: Path,
+    *,
+    template: Template | None = None,
+    progress: Progress | None = None,
+) -> None:
     try:
         with redirect_stderr(io.StringIO()):
-            copier.run_copy(
-                src_path=source,
-                dst_path=into,
-                data=answers,
-                defaults=True,  # keep every given answer; new questions take their default
+            # defaults: keep every given answer; new questions take their default
+            render_into_scratch(
+                source,
+                into,
+                answers,
                 vcs_ref=ref,
-                unsafe=True,  # the template's Jinja extensions need --trust
-                quiet=True,
+                defaults=True,
+                template=template,
+                on_file=progress.file_written if progress else None,
             )
     except ValueError as error:  # copier's validators name the question
         raise BadInputError(
@@ -386,7 +396,15 @@ def _refuse_dirty(dest: Path) -> None:
         )
 
 
-def update(dest: Path, source: str, vcs_ref: str | None, data: dict[str, Any]) -> Updated:
+def update(
+    dest: Path,
+    source: str,
+    vcs_ref: str | None,
+    data: dict[str, Any],
+    *,
+    template: Template | None = None,
+    progress: Progress | None = None,
+) -> Updated:
     """3-way merge template changes into ``dest``; conflicts are reported, never dropped.
 
     ``source`` must have passed :func:`check_source`.
@@ -402,9 +420,13 @@ def update(dest: Path, source: str, vcs_ref: str | None, data: dict[str, Any]) -
     answers = {key: value for key, value in recorded.items() if not key.startswith("_")}
     with tempfile.TemporaryDirectory(prefix="goldenpath-update-") as scratch:
         base_root, theirs_root = Path(scratch) / "base", Path(scratch) / "theirs"
-        _render(source, str(old_version), answers, base_root)
-        _render(source, vcs_ref, answers | data, theirs_root)
-        skip = pathspec.GitIgnoreSpec.from_lines(_skip_if_exists(source, vcs_ref))
+        progress = progress or no_progress()
+        progress.phase(f"Rendering template {old_version} (the repo's version)")
+        _render(source, str(old_version), answers, base_root, progress=progress)
+        progress.phase(f"Rendering template {vcs_ref or 'latest'}")
+        _render(source, vcs_ref, answers | data, theirs_root, template=template, progress=progress)
+        progress.phase("Merging")
+        skip = pathspec.GitIgnoreSpec.from_lines(_skip_if_exists(source, vcs_ref, template))
         plan = plan_update(dest, base_root, theirs_root, skip)
         if plan.in_the_way:
             raise BadInputError(
@@ -424,8 +446,11 @@ def update(dest: Path, source: str, vcs_ref: str | None, data: dict[str, Any]) -
     )
 
 
-def _skip_if_exists(source: str, vcs_ref: str | None) -> list[str]:
+def _skip_if_exists(source: str, vcs_ref: str | None, opened: Template | None) -> list[str]:
     """The new template version's ``_skip_if_exists`` patterns."""
+    if opened is not None:
+        with redirect_stderr(io.StringIO()):
+            return [str(pattern) for pattern in opened.skip_if_exists]
     template = Template(url=source, ref=vcs_ref)
     try:
         with redirect_stderr(io.StringIO()):
