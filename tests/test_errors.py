@@ -161,7 +161,7 @@ def _copier_raises(error: BaseException) -> Callable[[Path, pytest.MonkeyPatch],
         def run_copy(*_: Any, **__: Any) -> None:
             raise error
 
-        monkeypatch.setattr(operations.copier, "run_copy", run_copy)
+        monkeypatch.setattr(operations, "render_into_scratch", run_copy)
         return _new()(tmp, monkeypatch)
 
     return arrange
@@ -236,7 +236,7 @@ def _render_raises(error: BaseException) -> Callable[[Path, pytest.MonkeyPatch],
         def run_copy(*_: Any, **__: Any) -> None:
             raise error
 
-        monkeypatch.setattr(updating.copier, "run_copy", run_copy)
+        monkeypatch.setattr(updating, "render_into_scratch", run_copy)
 
     return then
 
@@ -244,14 +244,14 @@ def _render_raises(error: BaseException) -> Callable[[Path, pytest.MonkeyPatch],
 def _template_writes_over_untracked(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "NOTES.md").write_text("# my notes, not in git\n", encoding="utf-8")
     trees = {"v1": {"README.md": "# Repo\n"}, None: {"README.md": "# Repo\n", "NOTES.md": "x\n"}}
-    monkeypatch.setattr(updating.copier, "run_copy", _fake_run_copy(trees))
+    monkeypatch.setattr(updating, "render_into_scratch", _fake_run_copy(trees))
 
 
 def _both_edit_the_readme(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "README.md").write_text("# Our repo\n", encoding="utf-8")
     git(repo, "commit", "-q", "-am", "our title")
     trees = {"v1": {"README.md": "# Repo\n"}, None: {"README.md": "# Their repo\n"}}
-    monkeypatch.setattr(updating.copier, "run_copy", _fake_run_copy(trees))
+    monkeypatch.setattr(updating, "render_into_scratch", _fake_run_copy(trees))
 
 
 def _no_checkout(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -289,7 +289,7 @@ def _interrupted_while_reading(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> li
 
 
 def _move_fails(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setattr(operations.copier, "run_copy", _fake_run_copy({"HEAD": {"a.txt": "a\n"}}))
+    monkeypatch.setattr(operations, "render_into_scratch", _fake_run_copy({"HEAD": {"a.txt": "a\n"}}))
 
     def move_into(*_: Any) -> None:
         raise OSError(28, "No space left on device")
