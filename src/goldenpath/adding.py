@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import copier
 import yaml
 
 from goldenpath.answers import parse_assignments
@@ -86,8 +87,9 @@ def _used_ports(repo: Path) -> set[int]:
         for document in documents:
             metadata = document.get("metadata") if isinstance(document, dict) else None
             annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-            if isinstance(annotations, dict) and str(annotations.get(PORT_ANNOTATION, "")).isdigit():
-                ports.add(int(annotations[PORT_ANNOTATION]))
+            port = annotations.get(PORT_ANNOTATION) if isinstance(annotations, dict) else None
+            if str(port).isdigit():
+                ports.add(int(str(port)))
     return ports
 
 
@@ -118,8 +120,6 @@ def check_repo(repo: Path) -> dict[str, Any]:
 
 
 def _render(source: str, vcs_ref: str, data: dict[str, Any], answers_file: str, into: Path) -> None:
-    import copier  # noqa: PLC0415 - slow to import; every refusal above runs without it
-
     try:
         copier.run_copy(
             src_path=source,
