@@ -144,22 +144,36 @@ def _not_generated(repo: Path) -> None:
     commit_all(repo, "drop the answers")
 
 
-REFUSALS = [
-    pytest.param(None, ["catalog"], "service 'catalog' exists already", "update --service", id="existing-first-service"),
-    pytest.param(None, ["auth"], "service 'auth' exists already", "choose another name", id="existing-core-service"),
-    pytest.param(None, ["gateway"], "'gateway' is reserved for the platform", "fix the answer", id="reserved"),
-    pytest.param(None, ["Orders"], "is not a DNS-1123 label", "fix the answer", id="uppercase"),
-    pytest.param(None, ["a" * 31], "is 31 characters long", "fix the answer", id="too-long"),
-    pytest.param(None, ["orders", "--kind", "cron"], "service_kind", "fix the answer", id="unknown-kind"),
-    pytest.param(None, ["orders", "--set", "service_port=80"], "80 is out of range", "fix the answer", id="port-out-of-range"),
-    pytest.param(None, ["orders", "--set", "project_slug=x"], "unknown question 'project_slug'", "allowed questions: service_", id="repo-question"),
-    pytest.param(_dirty, ["orders"], "has uncommitted changes: README.md", "commit or stash", id="dirty"),
-    pytest.param(_untracked, ["orders"], "has uncommitted changes: notes.txt", "commit or stash", id="untracked-file"),
-    pytest.param(_not_generated, ["orders"], "is not a goldenpath repo", "goldenpath new", id="not-a-goldenpath-repo"),
-]  # fmt: skip
+FIX = "fix NAME, --kind or the --set answer"
+# id: (prepare the repo, arguments, the error line says, the hint says)
+REFUSALS = {
+    "existing-first-service": (None, ["catalog"], "'catalog' exists already", "update --service"),
+    "existing-core-service": (None, ["auth"], "'auth' exists already", "choose another name"),
+    "reserved": (None, ["gateway"], "'gateway' is reserved for the platform", FIX),
+    "uppercase": (None, ["Orders"], "is not a DNS-1123 label", FIX),
+    "too-long": (None, ["a" * 31], "is 31 characters long", FIX),
+    "unknown-kind": (None, ["orders", "--kind", "cron"], "'cron' is not in", FIX),
+    "port-out-of-range": (None, ["orders", "--set", "service_port=80"], "80 is out of range", FIX),
+    "repo-question": (
+        None,
+        ["orders", "--set", "project_slug=x"],
+        "unknown question 'project_slug'",
+        "allowed questions: service_",
+    ),
+    "dirty": (_dirty, ["orders"], "uncommitted changes: README.md", "commit or stash"),
+    "untracked-file": (_untracked, ["orders"], "uncommitted changes: notes.txt", "commit or stash"),
+    "not-a-goldenpath-repo": (
+        _not_generated,
+        ["orders"],
+        "not a goldenpath repo",
+        "goldenpath new",
+    ),
+}
 
 
-@pytest.mark.parametrize(("prepare", "args", "message", "hint"), REFUSALS)
+@pytest.mark.parametrize(
+    ("prepare", "args", "message", "hint"), list(REFUSALS.values()), ids=list(REFUSALS)
+)
 def test_refusals_write_nothing(
     repo: Path, prepare: object, args: list[str], message: str, hint: str
 ) -> None:
@@ -171,9 +185,11 @@ def test_refusals_write_nothing(
 
     assert code == 2, output
     lines = output.strip().splitlines()
-    assert lines[0].startswith("error: ") and message in lines[0], output
-    assert lines[1].startswith("hint: ") and hint in lines[1], output
     assert len(lines) == 2, output
+    assert lines[0].startswith("error: "), output
+    assert message in lines[0], output
+    assert lines[1].startswith("hint: "), output
+    assert hint in lines[1], output
     assert status(repo) == before
 
 
@@ -194,8 +210,10 @@ def test_update_service_touches_that_service_alone(with_service: Path) -> None:
     repo = with_service
     result = runner.invoke(
         app,
-        ["update", str(repo), "--service", "orders", "--vcs-ref", "v1"]
-        + ["--set", "service_description=Orders and their lines"],
+        [
+            *("update", str(repo), "--service", "orders", "--vcs-ref", "v1"),
+            *("--set", "service_description=Orders and their lines"),
+        ],
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output

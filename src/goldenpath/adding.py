@@ -132,7 +132,10 @@ def _render(source: str, vcs_ref: str, data: dict[str, Any], answers_file: str, 
             quiet=True,
         )
     except (Exception, KeyboardInterrupt) as error:
-        raise _translate(error, nothing_written=True) from error
+        translated = _translate(error, nothing_written=True)
+        if isinstance(translated, BadInputError):  # a validator or choice refused an answer
+            translated.hint = "fix NAME, --kind or the --set answer and run again"
+        raise translated from error
     if not (into / answers_file).is_file():
         raise GoldenpathError(
             f"template {source!r} at {vcs_ref} has no service template (service-template/)",
