@@ -299,14 +299,25 @@ app.add_typer(add_app, name="add")
 
 @add_app.command(name="service")
 def add_service_command(
-    name: Annotated[str, typer.Argument(help="Service name: its directory is services/NAME.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Service name: its directory is services/NAME.")
+    ],
     kind: Annotated[
         str, typer.Option(help="http (a resource API with a database) or worker.")
     ] = "http",
     dest: Annotated[
         Path, typer.Option("--repo", help="The generated repo.", show_default="current directory")
     ] = Path(),
-    assignments: SetOption = None,
+    assignments: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Answer a service question, e.g. --set service_description='Orders and "
+            "their lines'. Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     accept_source: Annotated[
         bool,
         typer.Option("--accept-source", help="As for `update`: run a changed template source."),
