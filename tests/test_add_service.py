@@ -270,3 +270,27 @@ def test_an_added_service_passes_its_tests_and_lint(repo: Path) -> None:
     run("uv", "run", "--frozen", "pytest", "-q", "-p", "no:cacheprovider", "services/mail-sender")
     run("uv", "run", "--frozen", "pytest", "-q", "-p", "no:cacheprovider", "libs/shared-contracts")
     run("make", "lint")
+
+
+def test_a_template_version_without_services_is_refused(tmp_path: Path) -> None:
+    """A repo made before `add service` existed: its template version renders a whole repo
+    for any answers file, which must not land in the repo."""
+    template = snapshot_template(tmp_path / "template", "v1")
+    shutil.rmtree(template / "service-template")
+    copier_yml = template / "copier.yml"
+    settings = copier_yml.read_text(encoding="utf-8").splitlines()
+    settings = [
+        "_subdirectory: template" if s.startswith("_subdirectory:") else s for s in settings
+    ]
+    copier_yml.write_text("\n".join(settings) + "\n", encoding="utf-8")
+    commit_all(template, "a version before add service", "v0")
+    repo = tmp_path / "platform"
+    copier.run_copy(str(template), repo, defaults=True, unsafe=True, vcs_ref="v0", quiet=True)
+    commit_all(repo, "start")
+
+    code, output = add(repo, "orders")
+
+    assert code == 1, output
+    assert "has no service template" in output
+    assert "goldenpath update" in output
+    assert status(repo) == ""

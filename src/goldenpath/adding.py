@@ -136,7 +136,9 @@ def _render(source: str, vcs_ref: str, data: dict[str, Any], answers_file: str, 
         if isinstance(translated, BadInputError):  # a validator or choice refused an answer
             translated.hint = "fix NAME, --kind or the --set answer and run again"
         raise translated from error
-    if not (into / answers_file).is_file():
+    # A template version from before service-template/ renders its whole repo tree
+    # instead (with the answers file where asked); a service writes nothing at the top.
+    if not (into / answers_file).is_file() or any(path.is_file() for path in into.iterdir()):
         raise GoldenpathError(
             f"template {source!r} at {vcs_ref} has no service template (service-template/)",
             "nothing was written; update the repo to a goldenpath version that has "
