@@ -4,6 +4,8 @@ Templates read these instead of repeating long Jinja expressions:
 
 - ``package_name``: the project slug as a Python identifier;
 - ``domain_package``: the first domain service's import package;
+- ``service_package``: the import package of a service added with
+  ``goldenpath add service`` (service-template/);
 - ``workspace_exclude``: enabled module directories under services/ or libs/ that
   hold no Python project (yet), which the uv workspace must skip;
 - ``cloud_provider_name``: the cloud's display name;
@@ -105,6 +107,7 @@ def _derive(answers: dict[str, Any], modules: Any) -> dict[str, Any]:
     return {
         "package_name": naming.snake(str(answers.get("project_slug") or "")),
         "domain_package": domain_package,
+        "service_package": f"{naming.snake(str(answers.get('service_name') or ''))}_service",
         "workspace_exclude": list(modules.non_python_dirs(enabled)),
         "cloud_provider_name": CLOUD_PROVIDER_NAMES.get(
             str(answers.get("cloud_provider")), str(answers.get("cloud_provider"))

@@ -10,10 +10,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
+import jinja2
 import yaml
+
+# The repo's answers file: its name selects the repo's tree in copier.yml's _subdirectory
+# (a service's answers file selects service-template/, which has no modules).
+REPO_ANSWERS_FILE = ".copier-answers.yml"
 
 MODULE_MAP_FILE = Path(__file__).resolve().parent.parent / "modules.yml"
 TEMPLATE_SUFFIX = ".jinja"
@@ -225,9 +230,16 @@ def _load_cached(path: Path, _mtime_ns: int) -> ModuleMap:
                     "relative path (no globs), so that empty directories can be found"
                 )
     copier_settings = yaml.safe_load((path.parent / "copier.yml").read_text(encoding="utf-8"))
-    template_dir = path.parent / copier_settings.get("_subdirectory", "")
+    template_dir = path.parent / repo_subdirectory(str(copier_settings.get("_subdirectory", "")))
     return ModuleMap(
         modules=tuple(modules),
         presets=presets,
         template_dir=template_dir if template_dir.is_dir() else None,
     )
+
+
+def repo_subdirectory(setting: str) -> str:
+    """copier.yml's ``_subdirectory`` as copier renders it for the repo's answers file."""
+    context = {"_copier_conf": {"answers_file": PurePath(REPO_ANSWERS_FILE)}}
+    # A path, not HTML: nothing to escape.
+    return jinja2.Environment(autoescape=False).from_string(setting).render(context)  # noqa: S701

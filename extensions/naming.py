@@ -248,6 +248,24 @@ def aws_region_error(value: str) -> str:
     return ""
 
 
+# Local ports a service may take: above the privileged range, below the ephemeral one
+# the operating system hands out to clients.
+MIN_SERVICE_PORT = 1024
+MAX_SERVICE_PORT = 32767
+
+
+def port_error(value: Any) -> str:
+    """A local service port, a whole number from 1024 to 32767."""
+    allowed = f"allowed: a whole number from {MIN_SERVICE_PORT} to {MAX_SERVICE_PORT}"
+    try:
+        port = int(str(value))
+    except ValueError:
+        return f"'{value}' is not a port number; {allowed}"
+    if not MIN_SERVICE_PORT <= port <= MAX_SERVICE_PORT:
+        return f"{port} is out of range; {allowed}"
+    return ""
+
+
 def branch_error(value: str) -> str:
     """A git branch name without spaces, ``..`` or shell metacharacters."""
     allowed = "allowed: letters, digits, '.', '_', '-' and '/', e.g. 'main'"
@@ -274,6 +292,7 @@ FILTERS = {
     "github_team_error": github_team_error,
     "aws_region_error": aws_region_error,
     "branch_error": branch_error,
+    "port_error": port_error,
 }
 
 

@@ -87,6 +87,7 @@ def test_docs_name_only_commands_that_exist() -> None:
     ]
     sources += [path for path in (TEMPLATE_ROOT / "docs").rglob("*") if path.is_file()]
     sources += [path for path in (TEMPLATE_ROOT / "template").rglob("*") if path.is_file()]
+    sources += [path for path in (TEMPLATE_ROOT / "service-template").rglob("*") if path.is_file()]
     unknown = []
     for path in sources:
         try:

@@ -289,7 +289,8 @@ def _interrupted_while_reading(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> li
 
 
 def _move_fails(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setattr(operations, "render_into_scratch", _fake_run_copy({"HEAD": {"a.txt": "a\n"}}))
+    fake = _fake_run_copy({"HEAD": {"a.txt": "a\n"}})
+    monkeypatch.setattr(operations, "render_into_scratch", fake)
 
     def move_into(*_: Any) -> None:
         raise OSError(28, "No space left on device")

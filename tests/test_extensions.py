@@ -161,12 +161,28 @@ GOOD_ANSWERS = [
     pytest.param(naming.github_team_error, "platform_team-2", id="team"),
     pytest.param(naming.aws_region_error, "us-gov-west-1", id="region-gov"),
     pytest.param(naming.branch_error, "release/2026.1", id="branch"),
+    pytest.param(naming.port_error, "1024", id="port-lowest"),
+    pytest.param(naming.port_error, 32767, id="port-highest"),
 ]
 
 
 @pytest.mark.parametrize(("check", "value"), GOOD_ANSWERS)
 def test_validators_accept(check: object, value: str) -> None:
     assert check(value) == ""  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param(80, "80 is out of range", id="privileged"),
+        pytest.param(40000, "40000 is out of range", id="ephemeral"),
+        pytest.param("http", "'http' is not a port number", id="not-a-number"),
+    ],
+)
+def test_port_error_names_the_range(value: object, expected: str) -> None:
+    error = naming.port_error(value)
+    assert error.startswith(expected)
+    assert "from 1024 to 32767" in error
 
 
 def test_filters_are_registered_by_the_extension() -> None:

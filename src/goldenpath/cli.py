@@ -19,13 +19,14 @@ from rich.console import Console
 from rich.table import Table
 
 from goldenpath import __version__
+from goldenpath.adding import add_service, service_answers
 from goldenpath.answers import module_switches, parse_assignments
 from goldenpath.errors import EXIT_CONFLICTS, EXIT_INTERRUPTED, GoldenpathError
 from goldenpath.fleet_commands import register as register_fleet_commands
 from goldenpath.operations import check_destination_is_free, generate
 from goldenpath.progress import Progress
 from goldenpath.template_source import default_source, open_template
-from goldenpath.updating import check_source, remember_source, update
+from goldenpath.updating import ANSWERS_FILE, check_source, remember_source, update
 
 app = typer.Typer(
     name="goldenpath",
@@ -193,6 +194,15 @@ def update_command(
             "generated from another one (an update runs the template's code).",
         ),
     ] = False,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            "--service",
+            metavar="NAME",
+            help="Update only this service (one added with `goldenpath add service`).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Pull template changes into a generated repo with a 3-way merge.
 
@@ -219,6 +229,7 @@ def update_command(
                 highlight=False,
                 soft_wrap=True,
             )
+        answers_file = service_answers(dest, service) if service else ANSWERS_FILE
         progress = Progress(err)
         with progress.shown():
             progress.phase("Reading template")
@@ -226,7 +237,13 @@ def update_command(
             with open_template(checked.source, vcs_ref) as info:
                 data = parse_assignments(assignments or [], info.questions)
                 result = update(
-                    dest, checked.source, vcs_ref, data, template=info.template, progress=progress
+                    dest,
+                    checked.source,
+                    vcs_ref,
+                    data,
+                    answers_file,
+                    template=info.template,
+                    progress=progress,
                 )
         if checked.changed:
             remember_source(dest, checked.source)
@@ -334,3 +351,58 @@ def modules(
 
 
 register_fleet_commands(app, _run, out, err)
+
+
+add_app = typer.Typer(help="Add to a generated repo.", no_args_is_help=True)
+app.add_typer(add_app, name="add")
+
+
+@add_app.command(name="service")
+def add_service_command(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Service name: its directory is services/NAME.")
+    ],
+    kind: Annotated[
+        str, typer.Option(help="http (a resource API with a database) or worker.")
+    ] = "http",
+    dest: Annotated[
+        Path, typer.Option("--repo", help="The generated repo.", show_default="current directory")
+    ] = Path(),
+    assignments: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Answer a service question, e.g. --set service_description='Orders and "
+            "their lines'. Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    accept_source: Annotated[
+        bool,
+        typer.Option("--accept-source", help="As for `update`: run a changed template source."),
+    ] = False,
+) -> None:
+    """Add a service to a generated repo, with its own answers file so that
+    `goldenpath update --service NAME` updates it alone. Edits no existing file.
+
+    Example: goldenpath add service billing --kind worker
+    """
+
+    def action() -> None:
+        progress = Progress(err)
+        with progress.shown():
+            progress.phase(f"Adding service {name}")
+            added = add_service(dest, name, kind, assignments or [], accept_source=accept_source)
+        out.print(
+            f"[green]Added[/] service {added.name} ({added.kind}, port {added.port}) in "
+            f"services/{added.name}: {len(added.files)} files, template {added.version}.",
+            highlight=False,
+        )
+        out.print(
+            "Next: uv sync --all-packages && make test && make lint, then "
+            f"git add -A && git commit -m 'Add the {added.name} service'",
+            highlight=False,
+        )
+
+    _run(action)

@@ -114,8 +114,12 @@ def render_into_scratch(
     defaults: bool,
     template: CopierTemplate | None = None,
     on_file: Callable[[Path], None] | None = None,
+    answers_file: str | None = None,
 ) -> None:
     """``copier copy --trust --quiet`` of ``source`` into ``scratch``, a path this run chose.
+
+    ``answers_file`` is copier's ``--answers-file`` (relative to ``scratch``); it also picks
+    the tree rendered (the repo's or the service template's, see copier.yml).
 
     ``scratch`` must not exist yet or be an empty directory created by the caller.
     ``template``, when given, is copier's ``Template`` for the same ``source`` and
@@ -129,6 +133,7 @@ def render_into_scratch(
         data=data,
         defaults=defaults,
         vcs_ref=vcs_ref,
+        answers_file=Path(answers_file) if answers_file else None,
         unsafe=True,  # the template's Jinja extensions need --trust
         quiet=True,
     )
