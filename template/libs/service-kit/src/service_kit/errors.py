@@ -87,15 +87,38 @@ async def _http_exception_handler(request: Request, exc: Exception) -> ProblemRe
     type_ = extensions.pop("type", "about:blank")
     if "detail" in extensions and isinstance(extensions["detail"], str):
         detail = extensions.pop("detail")
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return problem_response(
         exc.status_code,
         detail=detail,
         title=title,
         type_=type_,
         instance=request.url.path,
-        headers=exc.headers,
+        headers=headers,
         **extensions,
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (RFC 9110 section 10.2.1).
+
+    Starlette's 405 names only the methods of the first route matching the path, while
+    `GET /v1/items` and `POST /v1/items` are two routes: its `Allow` left one of them out.
+    """
+    path: str = request.scope.get("path", "")
+    # Behind a proxy's prefix, `path` includes `root_path`; the routes do not.
+    root_path: str = request.scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        regex = getattr(route, "path_regex", None)
+        if route_methods and regex is not None and regex.match(path):
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 async def _validation_exception_handler(request: Request, exc: Exception) -> ProblemResponse:
