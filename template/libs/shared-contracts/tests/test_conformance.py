@@ -9,6 +9,7 @@ cheap tests below pin what the run is made of.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def test_the_run_uses_every_check_and_phase_on_the_committed_contract() -> None:
 
     assert command[:3] == [sys.executable, "-m", "schemathesis.cli"]
     assert command[command.index("run") + 1] == str(contract)
-    options = dict(zip(command[::], command[1:], strict=False))
+    options = dict(itertools.pairwise(command))
     assert options["--checks"] == "all"
     assert options["--phases"].split(",") == list(PHASES)
     assert set(PHASES) == {"examples", "coverage", "fuzzing", "stateful"}

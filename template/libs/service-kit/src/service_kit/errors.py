@@ -13,9 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# The methods a 405's `Allow` may name, in the order it names them.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 
 _logger = structlog.stdlib.get_logger("service_kit.errors")
 
@@ -106,19 +109,16 @@ def allowed_methods(request: Request) -> list[str]:
 
     Starlette's 405 names only the methods of the first route matching the path, while
     `GET /v1/items` and `POST /v1/items` are two routes: its `Allow` left one of them out.
+    Each method is tried against the app's routes the way routing itself matches them.
     """
-    path: str = request.scope.get("path", "")
-    # Behind a proxy's prefix, `path` includes `root_path`; the routes do not.
-    root_path: str = request.scope.get("root_path", "")
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        route_methods = getattr(route, "methods", None)
-        regex = getattr(route, "path_regex", None)
-        if route_methods and regex is not None and regex.match(path):
-            methods |= set(route_methods)
-    return sorted(methods)
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 async def _validation_exception_handler(request: Request, exc: Exception) -> ProblemResponse:
