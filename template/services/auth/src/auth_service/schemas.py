@@ -21,8 +21,11 @@ def _document_as_checked(schema: dict[str, Any]) -> None:
     never `null` (a form field is text or absent)."""
     schema["required"] = ["grant_type"]
     for field in schema["properties"].values():
-        branches = field.pop("anyOf", [])
-        field.update(next(branch for branch in branches if branch != {"type": "null"}))
+        branches = [branch for branch in field.pop("anyOf", []) if branch != {"type": "null"}]
+        if len(branches) == 1:
+            field.update(branches[0])
+        elif branches:
+            field["anyOf"] = branches
         field.pop("default", None)
 
 
