@@ -105,7 +105,9 @@ def document_problems(document: Document) -> Document:
         if operation.get("security"):
             extra.update(_TOKEN_ERRORS)
         for status, description in extra.items():
-            responses.setdefault(str(status), _problem(status, description))
+            responses.setdefault(
+                str(status), {"description": description, "content": problem_content()}
+            )
         validation = responses.get(str(HTTPStatus.UNPROCESSABLE_ENTITY))
         if validation is not None or operation.get("parameters") or "requestBody" in operation:
             description = (validation or {}).get("description", _VALIDATION_ERROR)
@@ -134,10 +136,6 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _problem(status: int, description: str) -> dict[str, Any]:
-    return {"description": description, "content": problem_content()}
-
-
 def _operations(document: Document) -> Iterable[dict[str, Any]]:
     for item in document.get("paths", {}).values():
         for method, operation in item.items():
@@ -145,13 +143,14 @@ def _operations(document: Document) -> Iterable[dict[str, Any]]:
                 yield operation
 
 
-def _references(document: Document, names: Iterable[str]) -> bool:
+def _references(document: Document, names: tuple[str, ...]) -> bool:
+    """Whether anything but the schemas `names` refers to one of them."""
     targets = {f"#/components/schemas/{name}" for name in names}
     paths_and_others = {key: value for key, value in document.items() if key != "components"}
     others = {
         name: schema
         for name, schema in document.get("components", {}).get("schemas", {}).items()
-        if name not in set(names)
+        if name not in names
     }
 
     def walk(node: object) -> bool:
