@@ -259,4 +259,5 @@ def test_bearer_scheme_in_openapi(tokens: TokenFactory) -> None:
     schema = make_app(tokens.verifier()).openapi()
 
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
-    assert schema["paths"]["/v1/read"]["get"]["security"] == [{"bearerAuth": []}]
+    # The security requirement names the scopes the route checks.
+    assert schema["paths"]["/v1/read"]["get"]["security"] == [{"bearerAuth": ["items:read"]}]

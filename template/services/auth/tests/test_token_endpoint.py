@@ -107,7 +107,7 @@ def test_two_authentication_methods_are_refused(
 ) -> None:
     response = request_token(headers=basic_auth(worker.client_id, worker_secret))
 
-    assert_oauth_error(response, 400, "invalid_request")
+    assert_oauth_error(response, 401, "invalid_client")
 
 
 def test_malformed_basic_credentials(client: TestClient) -> None:

@@ -12,6 +12,7 @@ from observability import Observability, setup_observability
 from .errors import UnhandledErrorMiddleware, install_problem_handlers
 from .health import HEALTH_PATHS, ReadinessCheck, health_router
 from .limits import BodySizeLimitMiddleware
+from .openapi import install_openapi
 from .security import SecurityHeadersMiddleware
 from .settings import ServiceSettings
 
@@ -75,6 +76,7 @@ def create_service_app(
     app.state.startup_complete = False
     app.include_router(health_router(readiness))
     install_problem_handlers(app)
+    install_openapi(app)
 
     # Middleware added last runs first (outermost). From the inside out: the body limit
     # (its 413 must pass through everything below), the 500 answer for unhandled errors

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import jwt
 import structlog
-from fastapi import Depends, HTTPException, Request
+from fastapi import HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 # Asymmetric algorithms only: `none` and the HMAC family would let anyone holding the
@@ -306,10 +306,13 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     for a token lacking a scope. The verifier is `request.app.state.jwt_verifier`.
     """
     required = frozenset(scopes)
+    bearer = Security(_bearer, scopes=sorted(required))
 
     async def dependency(
         request: Request,
-        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+        # `Security` rather than `Depends`: the OpenAPI document then lists the scopes in
+        # the operation's security requirement, where clients and tests read them.
+        credentials: HTTPAuthorizationCredentials | None = bearer,
     ) -> Principal:
         verifier: JWTVerifier | None = getattr(request.app.state, "jwt_verifier", None)
         if verifier is None:

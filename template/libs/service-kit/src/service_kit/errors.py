@@ -13,9 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# The methods a 405's `Allow` may name, in the order it names them.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 
 _logger = structlog.stdlib.get_logger("service_kit.errors")
 
@@ -87,15 +90,35 @@ async def _http_exception_handler(request: Request, exc: Exception) -> ProblemRe
     type_ = extensions.pop("type", "about:blank")
     if "detail" in extensions and isinstance(extensions["detail"], str):
         detail = extensions.pop("detail")
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return problem_response(
         exc.status_code,
         detail=detail,
         title=title,
         type_=type_,
         instance=request.url.path,
-        headers=exc.headers,
+        headers=headers,
         **extensions,
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (RFC 9110 section 10.2.1).
+
+    Starlette's 405 names only the methods of the first route matching the path, while
+    `GET /v1/items` and `POST /v1/items` are two routes: its `Allow` left one of them out.
+    Each method is tried against the app's routes the way routing itself matches them.
+    """
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 async def _validation_exception_handler(request: Request, exc: Exception) -> ProblemResponse:

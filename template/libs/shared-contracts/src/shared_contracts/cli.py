@@ -1,4 +1,5 @@
-"""`python -m shared_contracts export | check | compat --against REF | docs --out DIR`."""
+"""`python -m shared_contracts export | check | compat --against REF | docs --out DIR |
+conform [--max-examples N] [--seed S] [--service NAME]`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from ops.discovery import DiscoveryError, ServiceInfo, scan_services
 
 from .compat import breaking_changes
+from .conformance import Budget, ConformanceError
+from .conformance import run as run_conformance
 from .docs import render_reference
 from .openapi import (
     ContractError,
@@ -119,6 +122,23 @@ def docs(root: Path, out: Path) -> int:
     return 0
 
 
+def conform(root: Path, budget: Budget, names: Sequence[str] | None) -> int:
+    """Fail when schemathesis finds a service answering differently from its contract."""
+    services = _services(root)
+    unknown = sorted(set(names or ()) - {service.name for service in services})
+    if unknown:
+        _fail(f"unknown service(s): {', '.join(unknown)}")
+        return 2
+    results = run_conformance(root, services, budget, names=names)
+    failed = [name for name, code in results.items() if code != 0]
+    for name, code in results.items():
+        _say(f"{name}: {'conforms' if code == 0 else f'FAILED (schemathesis exit {code})'}")
+    if failed:
+        _fail(f"{len(failed)} service(s) do not conform to their contract: {', '.join(failed)}")
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared_contracts", description=__doc__)
     parser.add_argument(
@@ -131,6 +151,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     compat_parser.add_argument("--against", required=True, metavar="REF", help="git ref")
     docs_parser = commands.add_parser("docs", help="write Markdown API reference pages")
     docs_parser.add_argument("--out", required=True, type=Path, metavar="DIR")
+    conform_parser = commands.add_parser(
+        "conform", help="run schemathesis against every service started on loopback"
+    )
+    conform_parser.add_argument(
+        "--max-examples", type=int, default=100, metavar="N", help="per operation and phase"
+    )
+    conform_parser.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: a new one, printed)"
+    )
+    conform_parser.add_argument(
+        "--service", action="append", dest="services", metavar="NAME", help="repeatable"
+    )
     args = parser.parse_args(argv)
     try:
         root = args.root.resolve() if args.root else find_repo_root()
@@ -140,7 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(root)
         if args.command == "compat":
             return compat(root, args.against)
+        if args.command == "conform":
+            return conform(root, Budget(args.max_examples, args.seed), args.services)
         return docs(root, args.out)
-    except (ContractError, DiscoveryError) as exc:
+    except (ContractError, ConformanceError, DiscoveryError) as exc:
         _fail(f"error: {exc}")
         return 2

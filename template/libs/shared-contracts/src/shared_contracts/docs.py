@@ -75,6 +75,14 @@ def _auth(operation: Mapping[str, Any], document: Mapping[str, Any]) -> str:
     return ", ".join(names) if names else "none"
 
 
+def _scopes(operation: Mapping[str, Any], document: Mapping[str, Any]) -> str:
+    requirements = operation.get("security", document.get("security")) or []
+    scopes = sorted(
+        {scope for requirement in requirements for names in requirement.values() for scope in names}
+    )
+    return f" (scopes {', '.join(f'`{scope}`' for scope in scopes)})" if scopes else ""
+
+
 def _operation_section(
     method: str, path: str, operation: Mapping[str, Any], document: Mapping[str, Any]
 ) -> list[str]:
@@ -85,7 +93,7 @@ def _operation_section(
         lines += [str(summary).strip(), ""]
     if description and description != summary:
         lines += [str(description).strip(), ""]
-    lines += [f"Authentication: {_auth(operation, document)}."]
+    lines += [f"Authentication: {_auth(operation, document)}{_scopes(operation, document)}."]
     parameters = operation.get("parameters") or []
     if parameters:
         lines += ["", "Parameters:", ""]
@@ -118,6 +126,29 @@ def _operation_section(
                     _schema_summary(response.get("content") or {}),
                 ]
                 for status, response in sorted(responses.items())
+            ),
+        )
+    links = [
+        (status, name, link)
+        for status, response in sorted(responses.items())
+        for name, link in sorted((response.get("links") or {}).items())
+    ]
+    if links:
+        lines += ["", "Links (what a client can do next with the response):", ""]
+        lines += _table(
+            ["Status", "Link", "Operation", "Parameters", "Description"],
+            (
+                [
+                    status,
+                    name,
+                    f"`{link.get('operationId') or link.get('operationRef', '')}`",
+                    ", ".join(
+                        f"`{parameter}` = `{value}`"
+                        for parameter, value in sorted((link.get("parameters") or {}).items())
+                    ),
+                    link.get("description", ""),
+                ]
+                for status, name, link in links
             ),
         )
     return lines

@@ -14,8 +14,8 @@ from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.responses import JSONResponse
 from observability import get_logger
 from service_kit import ReadinessCheck, create_service_app, problem_response
-from service_kit.errors import PROBLEM_CONTENT_TYPE, ProblemDetails
 from service_kit.limits import KiB, max_body_size
+from service_kit.openapi import problem_content
 
 from . import __version__
 from .clients import ClientRegistry
@@ -46,11 +46,14 @@ _logger = get_logger(__name__)
 # A token request is a handful of short form fields.
 TOKEN_REQUEST_MAX_BYTES = 16 * KiB
 
-_PROBLEM_CONTENT: dict[str, object] = {
-    PROBLEM_CONTENT_TYPE: {"schema": ProblemDetails.model_json_schema()}
-}
+_PROBLEM_CONTENT = problem_content()
 _ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    400: {"model": OAuthErrorResponse, "description": "Malformed or refused request"},
+    400: {
+        "model": OAuthErrorResponse,
+        # A body that is not a form at all is refused before the endpoint runs.
+        "content": _PROBLEM_CONTENT,
+        "description": "Malformed or refused request (RFC 6749), or a body that is not a form",
+    },
     401: {"model": OAuthErrorResponse, "description": "Client authentication failed"},
     413: {
         "content": _PROBLEM_CONTENT,
@@ -206,10 +209,17 @@ def _client_credentials(
     """(client_id, secret) of the request (RFC 6749 section 2.3): exactly one method."""
     basic = _basic_credentials(authorization) if authorization else None
     # A client_id form field is tolerated next to Basic when it repeats the Basic one.
+    # Two methods in one request fail authentication (RFC 6749 section 5.2 counts an
+    # unsupported authentication method as `invalid_client`): the request is well-formed,
+    # its credentials are not acceptable.
     if basic is not None and (
         form_client_secret is not None or form_client_id not in (None, basic[0])
     ):
-        raise OAuthError("invalid_request", "use one client authentication method")
+        raise OAuthError(
+            "invalid_client",
+            "use one client authentication method",
+            status_code=HTTPStatus.UNAUTHORIZED,
+        )
     identifier, secret = basic or (form_client_id, form_client_secret)
     if not identifier or secret is None:
         raise OAuthError(

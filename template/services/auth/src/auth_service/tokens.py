@@ -16,12 +16,16 @@ from typing import Any
 import jwt
 
 from .keys import ALGORITHM, SigningKey
+from .schemas import (
+    AUDIENCE_PATTERN,
+    MAX_AUDIENCE_LENGTH,
+    MAX_SCOPE_LENGTH,
+    SCOPE_TOKEN_PATTERN,
+)
 from .settings import WILDCARD, ClientConfig
 
-# RFC 6749 section 3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR.
-_SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
-MAX_SCOPE_LENGTH = 1024
-MAX_AUDIENCE_LENGTH = 255
+_SCOPE_TOKEN = re.compile(f"^{SCOPE_TOKEN_PATTERN}$")
+_AUDIENCE = re.compile(AUDIENCE_PATTERN)
 
 
 class OAuthError(Exception):
@@ -73,7 +77,7 @@ def _resolve_audience(client: ClientConfig, audience: str | None) -> str:
         if len(client.audiences) == 1 and client.audiences[0] != WILDCARD:
             return client.audiences[0]
         raise OAuthError("invalid_request", "audience is required for this client")
-    if len(audience) > MAX_AUDIENCE_LENGTH or not audience.isprintable() or " " in audience:
+    if len(audience) > MAX_AUDIENCE_LENGTH or not _AUDIENCE.fullmatch(audience):
         raise OAuthError("invalid_request", "audience is malformed")
     if audience != WILDCARD and (audience in client.audiences or WILDCARD in client.audiences):
         return audience
@@ -91,7 +95,7 @@ def _resolve_scopes(client: ClientConfig, scope: str | None) -> tuple[str, ...]:
     if len(scope) > MAX_SCOPE_LENGTH:
         raise OAuthError("invalid_scope", "scope is too long")
     requested = scope.split(" ")
-    if any(not _SCOPE_TOKEN.match(token) for token in requested):
+    if any(not _SCOPE_TOKEN.fullmatch(token) for token in requested):
         raise OAuthError("invalid_scope", "scope is malformed")
     # Order is kept and duplicates dropped, so the granted scope reads like the request.
     unique = tuple(dict.fromkeys(requested))

@@ -1,19 +1,19 @@
-"""Domain errors as RFC 9457 problem details, and their OpenAPI documentation."""
+"""Domain errors as RFC 9457 problem details (documented per route with
+`service_kit.openapi.problem_responses`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from pydantic import BaseModel
 from service_kit import problem_response
 
 from ..domain.errors import (
     DomainError,
     DuplicateSkuError,
     IdempotencyKeyReusedError,
+    IdempotentItemGoneError,
     InvalidItemError,
     ItemNotFoundError,
     VersionConflictError,
@@ -25,32 +25,13 @@ _STATUS_BY_ERROR: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (ItemNotFoundError, HTTPStatus.NOT_FOUND),
     (DuplicateSkuError, HTTPStatus.CONFLICT),
     (VersionConflictError, HTTPStatus.CONFLICT),
-    (IdempotencyKeyReusedError, HTTPStatus.UNPROCESSABLE_ENTITY),
+    # The draft's SHOULD for a key reused with another body is 422; 409 says what it is,
+    # a conflict with the state the key recorded, and 422 stays for invalid requests.
+    (IdempotencyKeyReusedError, HTTPStatus.CONFLICT),
+    (IdempotentItemGoneError, HTTPStatus.CONFLICT),
     (InvalidItemError, HTTPStatus.UNPROCESSABLE_ENTITY),
     (InvalidCursorError, HTTPStatus.BAD_REQUEST),
 )
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for error statuses, typed `application/problem+json`."""
-    schema = Problem.model_json_schema()
-    return {
-        status: {
-            "description": HTTPStatus(status).phrase,
-            "content": {"application/problem+json": {"schema": schema}},
-        }
-        for status in statuses
-    }
 
 
 def _handler(status: HTTPStatus) -> Callable[[Request, Exception], Awaitable[Response]]:

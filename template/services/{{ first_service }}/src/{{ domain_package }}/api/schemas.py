@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..domain.model import (
     CURRENCY_PATTERN,
@@ -44,6 +44,17 @@ Description = Annotated[
     str,
     Field(max_length=DESCRIPTION_MAX_LENGTH, pattern=r"^[^\x00]*$", examples=["Cotton, size M"]),
 ]
+
+
+def _json_integer(value: object) -> object:
+    """A JSON number with no fraction, as the schema's `integer` means: pydantic would also
+    take `true` and `"12"` (lax mode), which the document does not allow."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        # ValueError, not TypeError: pydantic turns only the former into a 422.
+        raise ValueError("must be an integer")
+    return value
+
+
 PriceCents = Annotated[
     int,
     Field(
@@ -52,6 +63,8 @@ PriceCents = Annotated[
         description="Price in the currency's minor unit (cents for EUR and USD).",
         examples=[1999],
     ),
+    # After the constraints, so that they stay `minimum`/`maximum` in the JSON schema.
+    BeforeValidator(_json_integer),
 ]
 Currency = Annotated[
     str,
@@ -70,11 +83,23 @@ class ItemCreate(BaseModel):
     status: ItemStatus = ItemStatus.ACTIVE
 
 
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """Document the optional fields as their type alone: `null` is refused (see
+    `ItemUpdate._refuse_null`), so the schema must not offer it."""
+    for field in schema.get("properties", {}).values():
+        branches = field.get("anyOf", [])
+        if {"type": "null"} in branches:
+            others = [branch for branch in branches if branch != {"type": "null"}]
+            field.pop("anyOf")
+            field.update(others[0] if len(others) == 1 else {"anyOf": others})
+            field.pop("default", None)
+
+
 class ItemUpdate(BaseModel):
     """Fields to change; absent fields keep their value. `version`, when given, must be
     the item's current version (optimistic concurrency: 409 when someone else was first)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_absent_not_null)
 
     sku: Sku | None = None
     name: Name | None = None
@@ -82,7 +107,7 @@ class ItemUpdate(BaseModel):
     price_cents: PriceCents | None = None
     currency: Currency | None = None
     status: ItemStatus | None = None
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1), BeforeValidator(_json_integer)] | None = None
 
     @field_validator("*", mode="before")
     @classmethod

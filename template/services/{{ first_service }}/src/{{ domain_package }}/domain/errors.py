@@ -45,3 +45,15 @@ class IdempotencyKeyReusedError(DomainError):
     def __init__(self, key: str) -> None:
         super().__init__(f"idempotency key {key!r} was used for a different request")
         self.key = key
+
+
+class IdempotentItemGoneError(DomainError):
+    """A retry of a create whose item has been deleted since: replaying the first
+    response would hand out the id of an item that no longer exists."""
+
+    def __init__(self, key: str, item_id: object) -> None:
+        super().__init__(
+            f"idempotency key {key!r} created item {item_id}, which has been deleted since"
+        )
+        self.key = key
+        self.item_id = item_id

@@ -66,16 +66,10 @@ class ItemFilter:
     status: ItemStatus | None = None
     # Case-insensitive substring of the name.
     name_contains: str | None = None
+    # Inclusive bounds. A minimum above the maximum is an empty range, not an error:
+    # each bound is valid on its own, and a client narrowing a range may cross them.
     min_price_cents: int | None = None
     max_price_cents: int | None = None
-
-    def __post_init__(self) -> None:
-        if (
-            self.min_price_cents is not None
-            and self.max_price_cents is not None
-            and self.min_price_cents > self.max_price_cents
-        ):
-            raise InvalidItemError("min_price must not be greater than max_price")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from ..ports.persistence import IdempotencyRecord, UnitOfWork
-from .errors import IdempotencyKeyReusedError, ItemNotFoundError, VersionConflictError
+from .errors import (
+    IdempotencyKeyReusedError,
+    IdempotentItemGoneError,
+    ItemNotFoundError,
+    VersionConflictError,
+)
 from .events import item_created, item_deleted, item_updated
 from .model import Item, ItemStatus
 from .queries import ItemPage, ItemQuery
@@ -43,7 +48,8 @@ class Idempotency:
     """How to make a create request idempotent.
 
     `request_hash` identifies the request body; `render` turns the created item into the
-    response to store, so a retry gets back exactly what the first request got.
+    response to store, so a retry gets back exactly what the first request got. The
+    stored body carries the item's `id`: a retry after the item was deleted is refused.
     """
 
     principal: str
@@ -165,4 +171,9 @@ def _stored_response(uow: UnitOfWork, idempotency: Idempotency) -> Replayed | No
         return None
     if record.request_hash != idempotency.request_hash:
         raise IdempotencyKeyReusedError(idempotency.key)
+    # The stored body is the created item (`Idempotency.render`). Once that item is
+    # deleted, replaying it would point the client at an item that does not exist.
+    created_id = record.response_body.get("id")
+    if isinstance(created_id, str) and uow.items.get(UUID(created_id)) is None:
+        raise IdempotentItemGoneError(idempotency.key, created_id)
     return Replayed(StoredResponse(record.response_status, record.response_body))
