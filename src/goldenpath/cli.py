@@ -250,7 +250,10 @@ def update_command(
         if result.old_version == result.new_version:
             out.print(f"Already at template {result.new_version}; answers re-applied.")
         else:
-            out.print(f"Updated {dest}: template {result.old_version} -> {result.new_version}.")
+            out.print(
+                f"Updated {dest}: template {result.old_version} -> {result.new_version}.",
+                soft_wrap=True,  # one line whatever the path's length: scripts read it
+            )
         for path in result.kept_deleted:
             out.print(f"  kept deleted: {path} (yours to own; the template does not restore it)")
         for path, reason in result.conflicts:

@@ -104,7 +104,10 @@ class Releases:
 def remote_releases(source: str) -> Releases:
     """The source's newest release tag (as copier picks it) and its HEAD commit."""
     if source.startswith("-"):
-        raise BadInputError(f"template source {source!r} is not a git URL or path")
+        raise BadInputError(
+            f"template source {source!r} is not a git URL or path",
+            "fix _src_path in the answers file (git history has the one it was generated from)",
+        )
     result = subprocess.run(
         # ext:: runs a command named in the URL: never, whatever the user's git config says.
         ["git", "-c", "protocol.ext.allow=never", "ls-remote", _git_url(source)],
