@@ -19,7 +19,7 @@ import typer
 from copier.errors import UserMessageError
 from typer.testing import CliRunner
 
-from goldenpath import cli, operations, template_source, updating
+from goldenpath import adding, cli, fleet, operations, template_source, updating
 from goldenpath.errors import EXIT_BAD_INPUT, EXIT_CONFLICTS, EXIT_FAILED, EXIT_INTERRUPTED
 from tests.conftest import ANSWERS_FILE, TEMPLATE_ROOT
 from tools.scratch import GIT_IDENTITY, commit_all, git
@@ -299,6 +299,100 @@ def _move_fails(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return _new()(tmp, monkeypatch)
 
 
+# A repo's answers as `add service` needs them: what a service shares with its repo.
+SERVICE_READY_ANSWERS = (
+    f"_commit: v1\n_src_path: {TEMPLATE_ROOT}\nproject_slug: acme\norganization: acme\n"
+    "owner_team: platform\npython_version: '3.12'\n"
+)
+
+
+def _commit_files(repo: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the repo's own files")
+
+
+def _fake_service_render(files: dict[str, str]) -> Callable[..., None]:
+    """A stand-in for the service template's render: ``files`` and the answers file."""
+
+    def render(_: str, dst_path: Path, data: dict[str, Any], **kwargs: Any) -> None:
+        answers = "".join(f"{key}: {value}\n" for key, value in data.items())
+        for name, text in {**files, kwargs["answers_file"]: f"_commit: v1\n{answers}"}.items():
+            (Path(dst_path) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(dst_path) / name).write_text(text, encoding="utf-8")
+
+    return render
+
+
+ORDERS_SERVICE = {
+    "services/orders/README.md": "# orders\n",
+    "libs/shared-contracts/openapi/orders.json": "{}\n",
+}
+
+
+def _add_service(
+    answers: str | None = SERVICE_READY_ANSWERS,
+    *,
+    files: dict[str, str] | None = None,
+    then: Callable[[Path, pytest.MonkeyPatch], None] | None = None,
+) -> Callable[[Path, pytest.MonkeyPatch], list[str]]:
+    """`add service orders` in a small generated repo with ``files`` committed; ``then``
+    prepares the rest (by default the service template renders ORDERS_SERVICE)."""
+
+    def arrange(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        for variable, value in GIT_IDENTITY.items():
+            monkeypatch.setenv(variable, value)
+        repo = _generated(tmp, answers)
+        if files:
+            _commit_files(repo, files)
+        monkeypatch.setattr(adding, "render_into_scratch", _fake_service_render(ORDERS_SERVICE))
+        if then is not None:
+            then(repo, monkeypatch)
+        return ["add", "service", "orders", "--repo", str(repo)]
+
+    return arrange
+
+
+def _renders_a_whole_repo(_: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template version from before service-template/: any answers file, a whole repo."""
+    monkeypatch.setattr(adding, "render_into_scratch", _fake_run_copy({"v1": {"a.txt": "a\n"}}))
+
+
+def _update_service(
+    name: str, files: dict[str, str] | None = None
+) -> Callable[[Path, pytest.MonkeyPatch], list[str]]:
+    """`update --service NAME` in the repo `_add_service` sets up."""
+
+    def arrange(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        repo = _add_service(files=files)(tmp, monkeypatch)[-1]
+        return ["update", repo, "--service", name]
+
+    return arrange
+
+
+def _diff(
+    answers: str | None = None, *, then: Callable[[Path, pytest.MonkeyPatch], None] | None = None
+) -> Callable[[Path, pytest.MonkeyPatch], list[str]]:
+    """`diff` in the repo `_update` sets up."""
+
+    def arrange(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        return ["diff", _update(answers, then=then)(tmp, monkeypatch)[1]]
+
+    return arrange
+
+
+def _diff_render_raises(error: BaseException) -> Callable[[Path, pytest.MonkeyPatch], None]:
+    def then(_: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        def render(*_: Any, **__: Any) -> None:
+            raise error
+
+        monkeypatch.setattr(fleet, "render_into_scratch", render)
+
+    return then
+
+
 CASES = {
     "new-set-not-key-value": Case(
         ("answers.parse_assignments: --set {} is not KEY=VALUE",),
@@ -500,25 +594,127 @@ CASES = {
         "resolve each",
         before=2,  # "Updated ...: template v1 -> v2." and "  conflict: README.md: ..."
     ),
+    "add-service-repo-missing": Case(
+        ("adding.check_repo: {} is not a directory",),
+        lambda tmp, _: ["add", "service", "orders", "--repo", str(tmp / "missing")],
+        EXIT_BAD_INPUT,
+        "is not a directory",
+        "generated repo's path",
+    ),
+    "add-service-not-a-goldenpath-repo": Case(
+        ("adding.check_repo: {} is not a goldenpath repo (no {})",),
+        lambda tmp, _: ["add", "service", "orders", "--repo", str(tmp)],
+        EXIT_BAD_INPUT,
+        f"is not a goldenpath repo (no {ANSWERS_FILE})",
+        "goldenpath new",
+    ),
+    "add-service-answers-lack-shared": Case(
+        ("adding.check_repo: {} lacks {}: not a goldenpath repo's answers",),
+        _add_service(answers=None),  # _commit and _src_path only
+        EXIT_BAD_INPUT,
+        "lacks project_slug, organization, owner_team, python_version",
+        "git history",
+    ),
+    "add-service-dirty": Case(
+        ("adding._refuse_dirty: {} has uncommitted changes: {}",),
+        _add_service(then=_dirty),
+        EXIT_BAD_INPUT,
+        "uncommitted changes: README.md",
+        "commit or stash",
+    ),
+    "add-service-exists": Case(
+        ("adding._exists: service {} exists already (services/{})",),
+        _add_service(files={"services/orders/README.md": "# orders\n"}),
+        EXIT_BAD_INPUT,
+        "service 'orders' exists already",
+        "goldenpath update --service orders",
+    ),
+    "add-service-would-overwrite": Case(
+        ("adding.add_service: service {} would overwrite {}",),
+        _add_service(files={"libs/shared-contracts/openapi/orders.json": "{}\n"}),
+        EXIT_BAD_INPUT,
+        "would overwrite libs/shared-contracts/openapi/orders.json",
+        "choose another name",
+    ),
+    "add-service-no-service-template": Case(
+        ("adding._render: template {} at {} has no service template",),
+        _add_service(then=_renders_a_whole_repo),
+        EXIT_FAILED,
+        "at v1 has no service template",
+        "goldenpath update",
+    ),
+    "add-service-cannot-write": Case(
+        ("adding._move_in: cannot write the service into {}: {}",),
+        # A file where the services/ directory goes: moving the first file in fails.
+        _add_service(files={"services": "not a directory\n"}),
+        EXIT_FAILED,
+        "Not a directory",
+        "nothing was written",
+    ),
+    "update-service-not-added": Case(
+        ("adding.service_answers: service {} was not added with `goldenpath add",),
+        _update_service("catalog"),
+        EXIT_BAD_INPUT,
+        "service 'catalog' was not added",
+        "services that can be updated alone: none",
+    ),
+    "update-service-other-source": Case(
+        ("adding.service_answers: {} names template source {}, the repo {}",),
+        _update_service(
+            "orders",
+            {f"services/orders/{adding.SERVICE_ANSWERS_FILE}": "_src_path: /somewhere/else\n"},
+        ),
+        EXIT_BAD_INPUT,
+        "names template source '/somewhere/else'",
+        "git history",
+    ),
+    "diff-no-version-recorded": Case(
+        ("fleet.diff: {} does not record the template version",),
+        _diff(f"_src_path: {TEMPLATE_ROOT}\n"),
+        EXIT_BAD_INPUT,
+        "(_commit)",
+        "git history",
+    ),
+    "diff-render-crashes": Case(
+        ("fleet.diff: cannot render template {} at {}: {}: {}",),
+        _diff(then=_diff_render_raises(RuntimeError("no such tag\nv1"))),
+        EXIT_FAILED,
+        "at v1: RuntimeError: no such tag v1",
+        "version still exists",
+    ),
 }
 
-# Sites a CLI run reaches only when git or Python itself fails; they are checked by
-# calling them directly, with the CLI's own reporting (test_direct_error_is_one_line).
-DIRECT_CASES: dict[str, tuple[str, Callable[[Path], object]]] = {
+# Sites a CLI run reaches only when git or Python itself fails, or that it reports other
+# than as an error line (`outdated` lists a source it cannot read as a row of its table
+# and goes on with the other repos); they are checked by calling them directly, with the
+# CLI's own reporting (test_direct_error_is_one_line_plus_hint): (site, call, exit code).
+DIRECT_CASES: dict[str, tuple[str, Callable[[Path], object], int]] = {
     "git-fails": (
         "updating._git: git {} failed in {}: {}",
         lambda tmp: updating._git(tmp / "not-a-repo", "log", "--oneline"),
+        EXIT_FAILED,
     ),
     "module-map-not-python": (
         "template_source._load_by_path: cannot load {}",
         lambda tmp: template_source._load_by_path(tmp / "module_map.yml", "not_python"),
+        EXIT_FAILED,
+    ),
+    "outdated-source-unreadable": (
+        "fleet.remote_releases: cannot read template source {}: {}",
+        lambda tmp: fleet.remote_releases(str(tmp / "gone")),
+        EXIT_FAILED,
+    ),
+    "outdated-source-is-an-option": (
+        "fleet.remote_releases: template source {} is not a git URL or path",
+        lambda tmp: fleet.remote_releases("--upload-pack=touch pwned"),
+        EXIT_BAD_INPUT,
     ),
 }
 
 
 def test_every_error_site_has_a_case() -> None:
     covered = {site for case in CASES.values() for site in case.sites}
-    covered |= {site for site, _ in DIRECT_CASES.values()}
+    covered |= {site for site, _, _ in DIRECT_CASES.values()}
     keys = {site.key for site in SITES}
     assert sorted(covered - keys) == [], "cases name sites that no longer exist"
     assert sorted(keys - covered) == [], "error sites without a case in this file"
@@ -542,10 +738,14 @@ def test_error_is_one_line_plus_hint(
 ) -> None:
     case = CASES[name]
     args = case.arrange(tmp_path, monkeypatch)
+    repo = Path(args[-1]) if args[:2] == ["add", "service"] else None
+    before = git(repo, "status", "--porcelain") if repo and (repo / ".git").is_dir() else None
     # Wide enough for every message: a wrapped line would read as two.
     result = runner.invoke(cli.app, args, env={"COLUMNS": "400"})
     assert result.exit_code == case.exit_code, result.output
     _assert_error_lines(result.output, case.before, case.words, case.hint_words)
+    if repo is not None and before is not None:
+        assert git(repo, "status", "--porcelain") == before, "a refused `add` writes nothing"
     if args[0] == "new" and case.exit_code != 0:
         dest = Path(args[1])
         assert (
@@ -560,8 +760,8 @@ def test_error_is_one_line_plus_hint(
 def test_direct_error_is_one_line_plus_hint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    _, action = DIRECT_CASES[name]
+    _, action, exit_code = DIRECT_CASES[name]
     with pytest.raises(typer.Exit) as exited:
         cli._run(lambda: action(tmp_path))
-    assert exited.value.exit_code == EXIT_FAILED
+    assert exited.value.exit_code == exit_code
     _assert_error_lines(capsys.readouterr().err, 0, "", "")
