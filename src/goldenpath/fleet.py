@@ -210,8 +210,10 @@ def outdated(repos: Iterable[Path], progress: Progress | None = None) -> list[St
                     releases[source] = error
             found = releases[source]
             if isinstance(found, GoldenpathError):
+                # The row is all the user sees of the error: it carries the hint too.
+                detail = f"{found.message}; {found.hint}" if found.hint else found.message
                 statuses.append(
-                    Status(str(repo), part, relative, source, recorded, "", ERROR, found.message)
+                    Status(str(repo), part, relative, source, recorded, "", ERROR, detail)
                 )
                 continue
             latest, status, detail = _compare(recorded, found)
