@@ -50,7 +50,10 @@ def test_service_conforms_to_its_contract(exit_codes: dict[str, int], service: S
     document = committed_schema(REPO_ROOT, service)
     assert document is not None
     if not has_operations(document):
-        pytest.skip(f"the {service.name} contract has no operations: nothing to check")
+        # A worker's contract: schemathesis refuses a document without operations, so
+        # the run leaves the service out rather than report that refusal as a failure.
+        assert service.name not in exit_codes
+        return
     assert exit_codes[service.name] == 0, (
         f"schemathesis found {service.name} answering differently from its contract (the "
         "report is in the captured output); reproduce with `uv run python -m "
