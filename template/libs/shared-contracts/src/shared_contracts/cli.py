@@ -131,8 +131,17 @@ def conform(root: Path, budget: Budget, names: Sequence[str] | None) -> int:
         return 2
     results = run_conformance(root, services, budget, names=names)
     failed = [name for name, code in results.items() if code != 0]
-    for name, code in results.items():
-        _say(f"{name}: {'conforms' if code == 0 else f'FAILED (schemathesis exit {code})'}")
+    for service in services:
+        if names and service.name not in names:
+            continue
+        code = results.get(service.name)
+        if code is None:
+            outcome = "no operations in its contract, nothing to check"
+        elif code == 0:
+            outcome = "conforms"
+        else:
+            outcome = f"FAILED (schemathesis exit {code})"
+        _say(f"{service.name}: {outcome}")
     if failed:
         _fail(f"{len(failed)} service(s) do not conform to their contract: {', '.join(failed)}")
         return 1
