@@ -6,6 +6,7 @@ tree included, tagged v1), as `goldenpath new` would; each test works on a copy 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -278,11 +279,10 @@ def test_a_template_version_without_services_is_refused(tmp_path: Path) -> None:
     template = snapshot_template(tmp_path / "template", "v1")
     shutil.rmtree(template / "service-template")
     copier_yml = template / "copier.yml"
-    settings = copier_yml.read_text(encoding="utf-8").splitlines()
-    settings = [
-        "_subdirectory: template" if s.startswith("_subdirectory:") else s for s in settings
-    ]
-    copier_yml.write_text("\n".join(settings) + "\n", encoding="utf-8")
+    settings = copier_yml.read_text(encoding="utf-8")
+    setting = re.search(r"^_subdirectory:.*?\n(?=\S)", settings, flags=re.MULTILINE | re.DOTALL)
+    assert setting, "copier.yml sets _subdirectory"
+    copier_yml.write_text(settings.replace(setting[0], "_subdirectory: template\n"), "utf-8")
     commit_all(template, "a version before add service", "v0")
     repo = tmp_path / "platform"
     copier.run_copy(str(template), repo, defaults=True, unsafe=True, vcs_ref="v0", quiet=True)
