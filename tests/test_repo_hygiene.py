@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -84,17 +85,27 @@ def test_own_ci_runs_the_ci_entry_point_over_every_shard() -> None:
 
 
 def _collected(*args: str) -> list[str]:
-    ran = _tool(
-        sys.executable,
-        "-m",
-        "pytest",
-        "--collect-only",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "tests/test_render_delivery.py",
-        "tests/test_action_pins.py",
-        *args,
+    # The node ids are read from `--collect-only -q`; a PYTEST_ADDOPTS of the caller's
+    # (`-v` in a verbose CI log) would change that listing, so it is not passed on.
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_render_delivery.py",
+            "tests/test_action_pins.py",
+            *args,
+        ],
+        cwd=TEMPLATE_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     return [line for line in ran.stdout.splitlines() if "::" in line]
