@@ -47,7 +47,12 @@ BIN = Path(sys.executable).parent
 
 
 def _tool(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=TEMPLATE_ROOT, capture_output=True, text=True, check=False)
+    # The pytest runs here read `--collect-only -q` listings; a PYTEST_ADDOPTS of the
+    # caller's (`-v` in a verbose CI log) would change them, so it is not passed on.
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
+    return subprocess.run(
+        command, cwd=TEMPLATE_ROOT, env=env, capture_output=True, text=True, check=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,27 +90,17 @@ def test_own_ci_runs_the_ci_entry_point_over_every_shard() -> None:
 
 
 def _collected(*args: str) -> list[str]:
-    # The node ids are read from `--collect-only -q`; a PYTEST_ADDOPTS of the caller's
-    # (`-v` in a verbose CI log) would change that listing, so it is not passed on.
-    env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
-    ran = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--collect-only",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "tests/test_render_delivery.py",
-            "tests/test_action_pins.py",
-            *args,
-        ],
-        cwd=TEMPLATE_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    ran = _tool(
+        sys.executable,
+        "-m",
+        "pytest",
+        "--collect-only",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_render_delivery.py",
+        "tests/test_action_pins.py",
+        *args,
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     return [line for line in ran.stdout.splitlines() if "::" in line]
@@ -117,10 +112,12 @@ def test_the_shards_split_the_suite_without_overlap() -> None:
     assert all(parts), "every shard gets some tests"
     assert sorted(test for part in parts for test in part) == sorted(everything)
     # A combination renders on one shard only.
-    for part in parts[1:]:
-        combos = {test.rsplit("[", 1)[1] for test in part if "test_render_delivery" in test}
-        first = {test.rsplit("[", 1)[1] for test in parts[0] if "test_render_delivery" in test}
-        assert not combos & first
+    groups = [
+        {test.rsplit("[", 1)[1] for test in part if "test_render_delivery" in test}
+        for part in parts
+    ]
+    for later in groups[1:]:
+        assert not later & groups[0]
 
 
 def test_a_bad_shard_is_refused() -> None:
